@@ -1,0 +1,14 @@
+//! cognitod: configuration, wiring and the command line. The only crate that picks concrete
+//! stores.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod keys;
+pub mod outbox;
+pub mod secrets;
+pub mod serve;
+pub mod state;
+
+pub use serve::{RunningServer, ServerOptions, start};
+pub use state::{Backend, open_backend};

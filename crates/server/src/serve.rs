@@ -1,0 +1,108 @@
+//! Starting the HTTP server over an opened backend.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use cognitod_crypto::Clock;
+use cognitod_messaging::Messenger;
+use cognitod_protocol::json::JsonEndpoint;
+use cognitod_userpools::{Settings, UserPools};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::app::{AppState, app};
+use crate::keys::KeyRing;
+use crate::secrets::RootKey;
+use crate::state::Backend;
+
+/// Account id shown in ARNs; cognitod has no AWS accounts.
+pub const ACCOUNT_ID: &str = "000000000000";
+
+pub struct ServerOptions {
+    pub listen: SocketAddr,
+    pub region: String,
+    pub public_url: Option<String>,
+    pub insecure_dev: bool,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A server accepting connections in the background.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.unwrap_or(Ok(()))
+    }
+
+    /// Waits until the server ends by itself (it does not, unless it fails).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or(Ok(()))
+    }
+}
+
+pub async fn start(
+    backend: &Backend,
+    root: RootKey,
+    options: ServerOptions,
+) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind(options.listen).await?;
+    let addr = listener.local_addr()?;
+    let public_url = match &options.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => format!("http://{addr}"),
+    };
+    let settings = Settings {
+        region: options.region.clone(),
+        account_id: ACCOUNT_ID.to_string(),
+        public_url: public_url.clone(),
+    };
+    let messenger = Arc::new(Messenger::new(backend.store.clone()));
+    let userpools = Arc::new(UserPools::new(
+        backend.store.clone(),
+        options.clock.clone(),
+        backend.master_key.clone(),
+        messenger,
+        settings,
+    ));
+    let keys = Arc::new(KeyRing::new(
+        root,
+        backend.store.clone(),
+        backend.master_key.clone(),
+    ));
+    let json = JsonEndpoint::new(
+        userpools,
+        keys,
+        options.clock.clone(),
+        options.region.clone(),
+        options.insecure_dev,
+    );
+    let state = Arc::new(AppState {
+        json,
+        store: backend.store.clone(),
+    });
+    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        public_url,
+        shutdown: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,454 @@
+//! The cognito-idp service: user pools, app clients, users and groups.
+//!
+//! Each API family lives in its own module as plain async functions taking the service,
+//! the request context and the typed input; this file only routes the generated trait to
+//! them. Domain functions return `cognitod_model::Error`, which converts into each
+//! operation's own error enum.
+
+mod attributes;
+mod client_secrets;
+mod client_settings;
+mod clients;
+#[cfg(test)]
+mod clients_tests;
+mod create_user;
+mod credentials;
+mod errors;
+mod filter;
+mod groups;
+#[cfg(test)]
+mod groups_tests;
+mod identity;
+mod list_users;
+#[cfg(test)]
+mod list_users_tests;
+mod lookup;
+mod notify;
+mod page_token;
+mod password_policy;
+mod pool_mfa;
+mod pool_settings;
+mod pool_store;
+mod pools;
+#[cfg(test)]
+mod pools_tests;
+mod schema;
+mod stored;
+mod tags;
+#[cfg(test)]
+mod user_fixtures;
+mod user_passwords;
+#[cfg(test)]
+mod user_state_tests;
+mod user_view;
+mod users;
+#[cfg(test)]
+mod users_tests;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use cognitod_crypto::{Clock, MasterKey};
+use cognitod_messaging::Messenger;
+use cognitod_model::RequestContext;
+use cognitod_model::idp::*;
+use cognitod_store::Store;
+
+/// Server-wide settings the service needs to build identifiers and URLs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// AWS-style region of this server, e.g. `us-east-1`; pool ids start with it.
+    pub region: String,
+    /// Account id used in ARNs.
+    pub account_id: String,
+    /// Public base URL (issuer prefix), without a trailing slash.
+    pub public_url: String,
+}
+
+/// The cognito-idp service over a store.
+pub struct UserPools {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) master_key: Arc<MasterKey>,
+    pub(crate) messenger: Arc<Messenger>,
+    pub(crate) settings: Settings,
+}
+
+impl UserPools {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        master_key: Arc<MasterKey>,
+        messenger: Arc<Messenger>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            master_key,
+            messenger,
+            settings,
+        }
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now_millis()
+    }
+}
+
+#[async_trait]
+impl CognitoIdentityProvider for UserPools {
+    type Ctx = RequestContext;
+
+    async fn create_user_pool(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUserPoolRequest,
+    ) -> Result<CreateUserPoolResponse, CreateUserPoolError> {
+        pools::create_user_pool(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn describe_user_pool(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeUserPoolRequest,
+    ) -> Result<DescribeUserPoolResponse, DescribeUserPoolError> {
+        pools::describe_user_pool(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn update_user_pool(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateUserPoolRequest,
+    ) -> Result<UpdateUserPoolResponse, UpdateUserPoolError> {
+        pools::update_user_pool(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn delete_user_pool(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserPoolRequest,
+    ) -> Result<(), DeleteUserPoolError> {
+        pools::delete_user_pool(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_user_pools(
+        &self,
+        ctx: &RequestContext,
+        input: ListUserPoolsRequest,
+    ) -> Result<ListUserPoolsResponse, ListUserPoolsError> {
+        pools::list_user_pools(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn add_custom_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: AddCustomAttributesRequest,
+    ) -> Result<AddCustomAttributesResponse, AddCustomAttributesError> {
+        pools::add_custom_attributes(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn get_user_pool_mfa_config(
+        &self,
+        ctx: &RequestContext,
+        input: GetUserPoolMfaConfigRequest,
+    ) -> Result<GetUserPoolMfaConfigResponse, GetUserPoolMfaConfigError> {
+        pools::get_user_pool_mfa_config(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn set_user_pool_mfa_config(
+        &self,
+        ctx: &RequestContext,
+        input: SetUserPoolMfaConfigRequest,
+    ) -> Result<SetUserPoolMfaConfigResponse, SetUserPoolMfaConfigError> {
+        pools::set_user_pool_mfa_config(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn tag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> Result<TagResourceResponse, TagResourceError> {
+        tags::tag_resource(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn untag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> Result<UntagResourceResponse, UntagResourceError> {
+        tags::untag_resource(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_tags_for_resource(
+        &self,
+        ctx: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ListTagsForResourceError> {
+        tags::list_tags_for_resource(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn create_user_pool_client(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUserPoolClientRequest,
+    ) -> Result<CreateUserPoolClientResponse, CreateUserPoolClientError> {
+        clients::create_user_pool_client(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn describe_user_pool_client(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeUserPoolClientRequest,
+    ) -> Result<DescribeUserPoolClientResponse, DescribeUserPoolClientError> {
+        clients::describe_user_pool_client(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn update_user_pool_client(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateUserPoolClientRequest,
+    ) -> Result<UpdateUserPoolClientResponse, UpdateUserPoolClientError> {
+        clients::update_user_pool_client(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn delete_user_pool_client(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserPoolClientRequest,
+    ) -> Result<(), DeleteUserPoolClientError> {
+        clients::delete_user_pool_client(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_user_pool_clients(
+        &self,
+        ctx: &RequestContext,
+        input: ListUserPoolClientsRequest,
+    ) -> Result<ListUserPoolClientsResponse, ListUserPoolClientsError> {
+        clients::list_user_pool_clients(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn add_user_pool_client_secret(
+        &self,
+        ctx: &RequestContext,
+        input: AddUserPoolClientSecretRequest,
+    ) -> Result<AddUserPoolClientSecretResponse, AddUserPoolClientSecretError> {
+        clients::add_user_pool_client_secret(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_user_pool_client_secrets(
+        &self,
+        ctx: &RequestContext,
+        input: ListUserPoolClientSecretsRequest,
+    ) -> Result<ListUserPoolClientSecretsResponse, ListUserPoolClientSecretsError> {
+        clients::list_user_pool_client_secrets(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn delete_user_pool_client_secret(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserPoolClientSecretRequest,
+    ) -> Result<DeleteUserPoolClientSecretResponse, DeleteUserPoolClientSecretError> {
+        clients::delete_user_pool_client_secret(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_create_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminCreateUserRequest,
+    ) -> Result<AdminCreateUserResponse, AdminCreateUserError> {
+        users::admin_create_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_get_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminGetUserRequest,
+    ) -> Result<AdminGetUserResponse, AdminGetUserError> {
+        users::admin_get_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_update_user_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: AdminUpdateUserAttributesRequest,
+    ) -> Result<AdminUpdateUserAttributesResponse, AdminUpdateUserAttributesError> {
+        users::admin_update_user_attributes(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_delete_user_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: AdminDeleteUserAttributesRequest,
+    ) -> Result<AdminDeleteUserAttributesResponse, AdminDeleteUserAttributesError> {
+        users::admin_delete_user_attributes(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_delete_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminDeleteUserRequest,
+    ) -> Result<(), AdminDeleteUserError> {
+        users::admin_delete_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_disable_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminDisableUserRequest,
+    ) -> Result<AdminDisableUserResponse, AdminDisableUserError> {
+        users::admin_disable_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_enable_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminEnableUserRequest,
+    ) -> Result<AdminEnableUserResponse, AdminEnableUserError> {
+        users::admin_enable_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_confirm_sign_up(
+        &self,
+        ctx: &RequestContext,
+        input: AdminConfirmSignUpRequest,
+    ) -> Result<AdminConfirmSignUpResponse, AdminConfirmSignUpError> {
+        users::admin_confirm_sign_up(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_set_user_password(
+        &self,
+        ctx: &RequestContext,
+        input: AdminSetUserPasswordRequest,
+    ) -> Result<AdminSetUserPasswordResponse, AdminSetUserPasswordError> {
+        users::admin_set_user_password(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_reset_user_password(
+        &self,
+        ctx: &RequestContext,
+        input: AdminResetUserPasswordRequest,
+    ) -> Result<AdminResetUserPasswordResponse, AdminResetUserPasswordError> {
+        users::admin_reset_user_password(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_users(
+        &self,
+        ctx: &RequestContext,
+        input: ListUsersRequest,
+    ) -> Result<ListUsersResponse, ListUsersError> {
+        list_users::list_users(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn create_group(
+        &self,
+        ctx: &RequestContext,
+        input: CreateGroupRequest,
+    ) -> Result<CreateGroupResponse, CreateGroupError> {
+        groups::create_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn get_group(
+        &self,
+        ctx: &RequestContext,
+        input: GetGroupRequest,
+    ) -> Result<GetGroupResponse, GetGroupError> {
+        groups::get_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn update_group(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateGroupRequest,
+    ) -> Result<UpdateGroupResponse, UpdateGroupError> {
+        groups::update_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn delete_group(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteGroupRequest,
+    ) -> Result<(), DeleteGroupError> {
+        groups::delete_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_groups(
+        &self,
+        ctx: &RequestContext,
+        input: ListGroupsRequest,
+    ) -> Result<ListGroupsResponse, ListGroupsError> {
+        groups::list_groups(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_add_user_to_group(
+        &self,
+        ctx: &RequestContext,
+        input: AdminAddUserToGroupRequest,
+    ) -> Result<(), AdminAddUserToGroupError> {
+        groups::admin_add_user_to_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_remove_user_from_group(
+        &self,
+        ctx: &RequestContext,
+        input: AdminRemoveUserFromGroupRequest,
+    ) -> Result<(), AdminRemoveUserFromGroupError> {
+        groups::admin_remove_user_from_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_list_groups_for_user(
+        &self,
+        ctx: &RequestContext,
+        input: AdminListGroupsForUserRequest,
+    ) -> Result<AdminListGroupsForUserResponse, AdminListGroupsForUserError> {
+        groups::admin_list_groups_for_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_users_in_group(
+        &self,
+        ctx: &RequestContext,
+        input: ListUsersInGroupRequest,
+    ) -> Result<ListUsersInGroupResponse, ListUsersInGroupError> {
+        groups::list_users_in_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+}

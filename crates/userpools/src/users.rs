@@ -1,0 +1,191 @@
+//! Admin operations on one user: read, attribute changes, delete, enable/disable, confirm.
+//! Creation lives in `create_user`, passwords in `user_passwords`.
+
+use cognitod_model::idp::*;
+use cognitod_model::{Error, ErrorCode, RequestContext};
+use cognitod_store::StoreError;
+
+use crate::UserPools;
+use crate::attributes::{Schema, remove, set, value_of};
+use crate::credentials::{CodeDigest, Credentials};
+use crate::errors;
+use crate::identity::{EMAIL, PHONE};
+use crate::lookup::{pool_user, save_user, save_user_with_aliases, user_not_found};
+use crate::notify::{self, Destination};
+use crate::user_view::{self, status};
+
+pub(crate) use crate::create_user::admin_create_user;
+pub(crate) use crate::user_passwords::{admin_reset_user_password, admin_set_user_password};
+
+/// Attribute verification codes stay valid for a day.
+const VERIFICATION_CODE_MILLIS: i64 = 24 * 60 * 60 * 1000;
+
+pub(crate) async fn admin_get_user(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: AdminGetUserRequest,
+) -> Result<AdminGetUserResponse, Error> {
+    let (_, _, user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
+    user_view::admin_get_user(&user)
+}
+
+pub(crate) async fn admin_update_user_attributes(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: AdminUpdateUserAttributesRequest,
+) -> Result<AdminUpdateUserAttributesResponse, Error> {
+    let (pool, identity, mut user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
+    let changes = Schema::of(&pool).validate_update(&input.user_attributes)?;
+    let before = user.attributes.clone();
+    for (name, value) in &changes {
+        match value {
+            Some(value) => set(&mut user.attributes, name, value),
+            None => remove(&mut user.attributes, name),
+        }
+    }
+    let set_explicitly = |name: &str| changes.iter().any(|(n, _)| n == name);
+    let mut to_verify = Vec::new();
+    for kind in [EMAIL, PHONE] {
+        let flag = format!("{kind}_verified");
+        let changed = value_of(&before, kind) != value_of(&user.attributes, kind);
+        if !changed || set_explicitly(&flag) {
+            continue;
+        }
+        // A new contact is unverified until proven, unless the admin vouches for it.
+        match value_of(&user.attributes, kind).map(str::to_string) {
+            Some(address) => {
+                set(&mut user.attributes, &flag, "false");
+                to_verify.push((kind, address));
+            }
+            None => remove(&mut user.attributes, &flag),
+        }
+    }
+    let auto_verified = |kind: &str| {
+        pool.auto_verified_attributes
+            .iter()
+            .flatten()
+            .any(|a| a.as_str() == kind)
+    };
+    let now = svc.now();
+    let mut credentials = Credentials::from_json(&user.credentials)?;
+    let mut codes = Vec::new();
+    for (kind, address) in to_verify
+        .into_iter()
+        .filter(|(kind, _)| auto_verified(kind))
+    {
+        let code = cognitod_crypto::random_code(6);
+        credentials.set_attribute_code(
+            kind,
+            &CodeDigest::new(&code, now + VERIFICATION_CODE_MILLIS),
+        )?;
+        let medium = if kind == EMAIL {
+            cognitod_messaging::Medium::Email
+        } else {
+            cognitod_messaging::Medium::Sms
+        };
+        codes.push((Destination { medium, address }, code));
+    }
+    user.credentials = credentials.to_json()?;
+    user.updated_at = now;
+    save_user_with_aliases(svc, &identity, &user).await?;
+    for (to, code) in codes {
+        notify::send_code(
+            svc,
+            &input.user_pool_id,
+            &pool,
+            &user.username,
+            &to,
+            "UpdateUserAttribute",
+            &code,
+        )
+        .await?;
+    }
+    Ok(AdminUpdateUserAttributesResponse {})
+}
+
+pub(crate) async fn admin_delete_user_attributes(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: AdminDeleteUserAttributesRequest,
+) -> Result<AdminDeleteUserAttributesResponse, Error> {
+    let (pool, identity, mut user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
+    Schema::of(&pool).validate_deletion(&input.user_attribute_names)?;
+    for name in &input.user_attribute_names {
+        remove(&mut user.attributes, name);
+        if name == EMAIL || name == PHONE {
+            remove(&mut user.attributes, &format!("{name}_verified"));
+        }
+    }
+    user.updated_at = svc.now();
+    save_user_with_aliases(svc, &identity, &user).await?;
+    Ok(AdminDeleteUserAttributesResponse {})
+}
+
+pub(crate) async fn admin_delete_user(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: AdminDeleteUserRequest,
+) -> Result<(), Error> {
+    let (_, _, user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
+    match svc
+        .store
+        .delete_user(&input.user_pool_id, &user.username_key)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => Err(user_not_found()),
+        Err(other) => Err(errors::store(other)),
+    }
+}
+
+async fn set_enabled(
+    svc: &UserPools,
+    pool_id: &str,
+    username: &str,
+    enabled: bool,
+) -> Result<(), Error> {
+    let (_, _, mut user) = pool_user(svc, pool_id, username).await?;
+    user.enabled = enabled;
+    user.updated_at = svc.now();
+    save_user(svc, &user).await
+}
+
+pub(crate) async fn admin_disable_user(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: AdminDisableUserRequest,
+) -> Result<AdminDisableUserResponse, Error> {
+    set_enabled(svc, &input.user_pool_id, &input.username, false).await?;
+    Ok(AdminDisableUserResponse {})
+}
+
+pub(crate) async fn admin_enable_user(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: AdminEnableUserRequest,
+) -> Result<AdminEnableUserResponse, Error> {
+    set_enabled(svc, &input.user_pool_id, &input.username, true).await?;
+    Ok(AdminEnableUserResponse {})
+}
+
+pub(crate) async fn admin_confirm_sign_up(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: AdminConfirmSignUpRequest,
+) -> Result<AdminConfirmSignUpResponse, Error> {
+    let (_, _, mut user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
+    let current = status(&user)?;
+    if current != UserStatusType::Unconfirmed {
+        return Err(Error::new(
+            ErrorCode::NotAuthorizedException,
+            format!(
+                "User cannot be confirmed. Current status is {}",
+                current.as_str()
+            ),
+        ));
+    }
+    user.status = UserStatusType::Confirmed.as_str().to_string();
+    user.updated_at = svc.now();
+    save_user(svc, &user).await?;
+    Ok(AdminConfirmSignUpResponse {})
+}

@@ -1,0 +1,3 @@
+//! Project automation as a library, so tests can call the generator.
+
+pub mod codegen;
