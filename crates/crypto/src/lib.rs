@@ -2,9 +2,11 @@
 
 mod clock;
 mod ids;
+pub mod jwt;
 mod master_key;
 pub mod password;
 mod secret_hash;
+pub mod srp;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::{

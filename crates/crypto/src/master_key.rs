@@ -51,6 +51,15 @@ impl MasterKey {
         STANDARD.encode(self.0)
     }
 
+    /// A secret derived for one purpose: HMAC-SHA256(master key, label). Stable across
+    /// restarts and nodes, unknowable without the master key.
+    pub fn derive(&self, label: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("any key length");
+        mac.update(label);
+        mac.finalize().into_bytes().into()
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&self.0).into())
     }

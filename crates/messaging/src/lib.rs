@@ -3,10 +3,44 @@
 //! Every message the server would send (invitations, verification codes) is recorded in the
 //! outbox first, so it is never lost when a sender fails and so that developers can read codes
 //! without a mail server. Real senders (SMTP, SMS webhooks) plug in behind the outbox.
+//!
+//! Bodies hold codes and temporary passwords, so they are sealed with the master key at rest
+//! and opened only for an administrator's listing.
 
 use std::sync::Arc;
 
+use cognitod_crypto::MasterKey;
 use cognitod_store::{OutboxMessage, Store, StoreError};
+
+/// Marks a sealed body in the store.
+const SEALED_PREFIX: &str = "sealed:";
+
+fn body_aad(pool_id: &str, username: &str) -> Vec<u8> {
+    format!("outbox-body:{pool_id}:{username}").into_bytes()
+}
+
+/// Seals a message body for the store.
+pub fn seal_body(key: &MasterKey, pool_id: &str, username: &str, body: &str) -> String {
+    let sealed = key.seal_to_string(body.as_bytes(), &body_aad(pool_id, username));
+    format!("{SEALED_PREFIX}{sealed}")
+}
+
+/// Opens the bodies of stored messages (a body sealed under another key shows as such).
+pub fn open_messages(key: &MasterKey, messages: Vec<OutboxMessage>) -> Vec<OutboxMessage> {
+    messages
+        .into_iter()
+        .map(|mut message| {
+            if let Some(sealed) = message.body.strip_prefix(SEALED_PREFIX) {
+                message.body = key
+                    .open_str(sealed, &body_aad(&message.pool_id, &message.username))
+                    .ok()
+                    .and_then(|plain| String::from_utf8(plain).ok())
+                    .unwrap_or_else(|| "<sealed with another master key>".to_string());
+            }
+            message
+        })
+        .collect()
+}
 
 /// How a message reaches its recipient, as Cognito's `DeliveryMediumType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,11 +74,24 @@ pub struct Message {
 /// Records messages in the outbox (and, later, hands them to real senders).
 pub struct Messenger {
     store: Arc<dyn Store>,
+    master_key: Arc<MasterKey>,
 }
 
 impl Messenger {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn Store>, master_key: Arc<MasterKey>) -> Self {
+        Self { store, master_key }
+    }
+
+    /// Recorded messages, oldest first, with their bodies opened.
+    pub async fn list(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+        after_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let messages = self.store.list(pool_id, username, after_id, limit).await?;
+        Ok(open_messages(&self.master_key, messages))
     }
 
     /// Records the message; returns its outbox id.
@@ -53,13 +100,18 @@ impl Messenger {
             .store
             .push(&OutboxMessage {
                 id: 0,
+                body: seal_body(
+                    &self.master_key,
+                    &message.pool_id,
+                    &message.username,
+                    &message.body,
+                ),
                 pool_id: message.pool_id,
                 username: message.username,
                 medium: message.medium.as_str().to_string(),
                 destination: message.destination,
                 kind: message.kind,
                 subject: message.subject,
-                body: message.body,
                 created_at: now_millis,
             })
             .await?;

@@ -15,7 +15,7 @@ use cognitod_store::Store;
 use cognitod_userpools::UserPools;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::outbox;
+use crate::{outbox, wellknown};
 
 /// Largest request body accepted; Cognito's JSON requests are far smaller.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -31,6 +31,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
         .route("/admin/outbox", get(outbox::list_outbox))
+        .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(wellknown::openid_configuration),
+        )
         .layer(cors())
         .with_state(state)
 }

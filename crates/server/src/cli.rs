@@ -8,12 +8,13 @@ use cognitod_crypto::{Clock, SystemClock};
 use cognitod_store::AccessKeyRecord;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{ServeArgs, StoreArgs, validate_region};
+use crate::config::{ServeArgs, StoreArgs, TlsMode, validate_region};
 use crate::keys::secret_aad;
 use crate::outbox::OutboxEntry;
 use crate::secrets::{self, RootKeySource};
 use crate::serve::{ServerOptions, start};
 use crate::state::open_backend;
+use crate::tls::{self, Tls};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -107,7 +108,28 @@ fn init_tracing() {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     validate_region(&args.region)?;
+    let tls_mode = args.tls.mode()?;
     let backend = open_backend(&args.store).await?;
+    let tls = match tls_mode {
+        TlsMode::Off => None,
+        TlsMode::Files { cert, key } => Some(tls::from_pem_files(&cert, &key)?),
+        TlsMode::SelfSigned => {
+            let mut names = Vec::new();
+            if !args.listen.ip().is_unspecified() {
+                names.push(args.listen.ip().to_string());
+            }
+            if let Some(url) = &args.public_url {
+                let host = tls::url_host(url).with_context(|| {
+                    format!("--public-url {url:?}: expected a URL like https://host:port")
+                })?;
+                names.push(host);
+            }
+            Some(
+                tls::self_signed(&args.store.data_dir, &names, &SystemClock)
+                    .context("preparing the development certificate (--tls-self-signed)")?,
+            )
+        }
+    };
     let (root, source) = secrets::load_root_key(&args.store.data_dir)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let server = start(
@@ -119,6 +141,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             public_url: args.public_url.clone(),
             insecure_dev: args.insecure_dev,
             clock,
+            tls: tls.as_ref().map(|tls| tls.config.clone()),
         },
     )
     .await
@@ -129,6 +152,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         &backend.description,
         &root,
         source,
+        tls.as_ref(),
     );
     tokio::select! {
         result = shutdown_signal() => {
@@ -155,6 +179,7 @@ fn print_banner(
     store: &str,
     root: &secrets::RootKey,
     source: RootKeySource,
+    tls: Option<&Tls>,
 ) {
     let region = &args.region;
     println!("cognitod {} listening on {url}", env!("CARGO_PKG_VERSION"));
@@ -180,6 +205,40 @@ fn print_banner(
             println!("  secret:   from COGNITOD_ROOT_SECRET_ACCESS_KEY")
         }
     }
+    let ca_bundle = tls
+        .and_then(|tls| tls.dev_ca.as_ref())
+        .map(|dev| dev.ca_cert.display().to_string());
+    match (tls, &ca_bundle) {
+        (None, _) => {}
+        (Some(tls), Some(ca)) => {
+            let dev = tls.dev_ca.as_ref().expect("dev CA");
+            let state = match (dev.ca_created, dev.server_cert_issued) {
+                (true, _) => "CA created now",
+                (false, true) => "new certificate from the existing CA",
+                (false, false) => "reused",
+            };
+            println!(
+                "  tls:      development certificate for {} ({state})",
+                dev.names.join(", ")
+            );
+            println!("  dev CA:   {ca}");
+        }
+        (Some(_), None) => {
+            let cert = args
+                .tls
+                .tls_cert
+                .as_deref()
+                .unwrap_or(std::path::Path::new("?"));
+            println!("  tls:      certificate from {}", cert.display());
+        }
+    }
+    if let Some(ca) = &ca_bundle {
+        println!();
+        println!("Trust the development CA (HTTPS):");
+        println!("  export AWS_CA_BUNDLE={ca}          # AWS CLI, boto3 and other AWS SDKs");
+        println!("  export NODE_EXTRA_CA_CERTS={ca}    # Node.js (Amplify, aws-jwt-verify)");
+        println!("  export REQUESTS_CA_BUNDLE={ca}     # Python requests");
+    }
     if args.insecure_dev {
         println!();
         println!("  !!! --insecure-dev: ANY signature and ANY access key are accepted.");
@@ -190,7 +249,17 @@ fn print_banner(
     println!("  export AWS_ACCESS_KEY_ID={}", root.access_key_id);
     println!("  export AWS_SECRET_ACCESS_KEY=<the root secret>");
     println!("  export AWS_DEFAULT_REGION={region}");
-    println!("  aws cognito-idp list-user-pools --max-results 10 --endpoint-url {url}");
+    match &ca_bundle {
+        Some(ca) => println!(
+            "  aws cognito-idp list-user-pools --max-results 10 --endpoint-url {url} \\\n      --ca-bundle {ca}   # or export AWS_CA_BUNDLE={ca}"
+        ),
+        None => println!("  aws cognito-idp list-user-pools --max-results 10 --endpoint-url {url}"),
+    }
+    if tls.is_some() && ca_bundle.is_none() {
+        println!(
+            "  (add --ca-bundle FILE if your certificate's CA is not in the system trust store)"
+        );
+    }
 }
 
 async fn keys(command: KeysCommand) -> anyhow::Result<()> {
@@ -259,6 +328,7 @@ async fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
         .store
         .list(pool.as_deref(), user.as_deref(), None, limit)
         .await?;
+    let messages = cognitod_messaging::open_messages(&backend.master_key, messages);
     for message in messages {
         let entry = OutboxEntry::from(message);
         if json {

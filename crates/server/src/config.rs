@@ -33,14 +33,74 @@ pub struct ServeArgs {
     /// Accept any SigV4 signature and any key. For throwaway local development only.
     #[arg(long, env = "COGNITOD_INSECURE_DEV")]
     pub insecure_dev: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// HTTPS options of `cognitod serve`; plain HTTP when none is given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TlsArgs {
+    /// Serve HTTPS with this PEM certificate chain (server certificate first); needs --tls-key.
+    #[arg(long, env = "COGNITOD_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1, unencrypted).
+    #[arg(long, env = "COGNITOD_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a development certificate for localhost, signed by a CA that cognitod
+    /// creates in the data dir (ca.pem) and reuses; trust ca.pem in your clients.
+    #[arg(long, env = "COGNITOD_TLS_SELF_SIGNED")]
+    pub tls_self_signed: bool,
+}
+
+/// How `serve` does TLS, once the flags are checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    Off,
+    Files { cert: PathBuf, key: PathBuf },
+    SelfSigned,
+}
+
+impl TlsArgs {
+    /// Checks that the flags go together.
+    pub fn mode(&self) -> anyhow::Result<TlsMode> {
+        let files = self.tls_cert.is_some() || self.tls_key.is_some();
+        if self.tls_self_signed && files {
+            anyhow::bail!(
+                "--tls-self-signed makes its own certificate: give either --tls-self-signed or \
+                 --tls-cert with --tls-key, not both (check COGNITOD_TLS_SELF_SIGNED, \
+                 COGNITOD_TLS_CERT and COGNITOD_TLS_KEY too)"
+            );
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(TlsMode::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (Some(_), None) => anyhow::bail!(
+                "--tls-cert needs --tls-key FILE (or COGNITOD_TLS_KEY): the certificate's \
+                 private key, PEM"
+            ),
+            (None, Some(_)) => anyhow::bail!(
+                "--tls-key needs --tls-cert FILE (or COGNITOD_TLS_CERT): the PEM certificate \
+                 chain for that key"
+            ),
+            (None, None) if self.tls_self_signed => Ok(TlsMode::SelfSigned),
+            (None, None) => Ok(TlsMode::Off),
+        }
+    }
 }
 
 impl ServeArgs {
-    /// The public URL without a trailing slash; defaults to the listen address.
+    /// The public URL without a trailing slash; defaults to the listen address, with
+    /// `https` when TLS is on.
     pub fn public_url(&self, bound: SocketAddr) -> String {
         match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_string(),
-            None => format!("http://{bound}"),
+            None => {
+                let tls = !matches!(self.tls.mode(), Ok(TlsMode::Off));
+                let scheme = if tls { "https" } else { "http" };
+                format!("{scheme}://{bound}")
+            }
         }
     }
 }
@@ -59,4 +119,66 @@ pub fn validate_region(region: &str) -> anyhow::Result<()> {
         "invalid region {region:?}: expected a name like us-east-1"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> ServeArgs {
+        Serve::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .unwrap()
+            .args
+    }
+
+    #[test]
+    fn tls_flags() {
+        let plain = parse(&[]);
+        assert_eq!(plain.tls.mode().unwrap(), TlsMode::Off);
+        let bound: SocketAddr = "127.0.0.1:9229".parse().unwrap();
+        assert_eq!(plain.public_url(bound), "http://127.0.0.1:9229");
+
+        let dev = parse(&["--tls-self-signed"]);
+        assert_eq!(dev.tls.mode().unwrap(), TlsMode::SelfSigned);
+        assert_eq!(dev.public_url(bound), "https://127.0.0.1:9229");
+
+        let files = parse(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]);
+        assert_eq!(
+            files.tls.mode().unwrap(),
+            TlsMode::Files {
+                cert: "c.pem".into(),
+                key: "k.pem".into()
+            }
+        );
+
+        let err = parse(&["--tls-cert", "c.pem"]).tls.mode().unwrap_err();
+        assert!(
+            err.to_string().contains("--tls-cert needs --tls-key"),
+            "{err}"
+        );
+        let err = parse(&["--tls-key", "k.pem"]).tls.mode().unwrap_err();
+        assert!(
+            err.to_string().contains("--tls-key needs --tls-cert"),
+            "{err}"
+        );
+        let err = parse(&[
+            "--tls-self-signed",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+        ])
+        .tls
+        .mode()
+        .unwrap_err();
+        assert!(err.to_string().contains("not both"), "{err}");
+    }
 }

@@ -9,6 +9,8 @@ pub mod outbox;
 pub mod secrets;
 pub mod serve;
 pub mod state;
+pub mod tls;
+pub mod wellknown;
 
 pub use serve::{RunningServer, ServerOptions, start};
 pub use state::{Backend, open_backend};

@@ -82,7 +82,9 @@ pub async fn list_outbox(
     }
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     let messages = match state
-        .store
+        .json
+        .service()
+        .messenger()
         .list(
             query.pool_id.as_deref(),
             query.username.as_deref(),

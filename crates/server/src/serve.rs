@@ -1,12 +1,14 @@
-//! Starting the HTTP server over an opened backend.
+//! Starting the HTTP(S) server over an opened backend.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use cognitod_crypto::Clock;
 use cognitod_messaging::Messenger;
 use cognitod_protocol::json::JsonEndpoint;
 use cognitod_userpools::{Settings, UserPools};
+use rustls::ServerConfig;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -15,6 +17,7 @@ use crate::app::{AppState, app};
 use crate::keys::KeyRing;
 use crate::secrets::RootKey;
 use crate::state::Backend;
+use crate::tls::TlsListener;
 
 /// Account id shown in ARNs; cognitod has no AWS accounts.
 pub const ACCOUNT_ID: &str = "000000000000";
@@ -25,6 +28,8 @@ pub struct ServerOptions {
     pub public_url: Option<String>,
     pub insecure_dev: bool,
     pub clock: Arc<dyn Clock>,
+    /// Serve HTTPS with this configuration (see [`crate::tls`]); plain HTTP when `None`.
+    pub tls: Option<Arc<ServerConfig>>,
 }
 
 /// A server accepting connections in the background.
@@ -59,14 +64,24 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let public_url = match &options.public_url {
         Some(url) => url.trim_end_matches('/').to_string(),
-        None => format!("http://{addr}"),
+        None => {
+            let scheme = if options.tls.is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{addr}")
+        }
     };
     let settings = Settings {
         region: options.region.clone(),
         account_id: ACCOUNT_ID.to_string(),
         public_url: public_url.clone(),
     };
-    let messenger = Arc::new(Messenger::new(backend.store.clone()));
+    let messenger = Arc::new(Messenger::new(
+        backend.store.clone(),
+        backend.master_key.clone(),
+    ));
     let userpools = Arc::new(UserPools::new(
         backend.store.clone(),
         options.clock.clone(),
@@ -79,10 +94,12 @@ pub async fn start(
         backend.store.clone(),
         backend.master_key.clone(),
     ));
+    // Signatures are checked against the wall clock: SigV4's skew window is about the
+    // caller's clock, while the domain clock (codes, sessions, tokens) may be a test's.
     let json = JsonEndpoint::new(
         userpools,
         keys,
-        options.clock.clone(),
+        Arc::new(cognitod_crypto::SystemClock),
         options.region.clone(),
         options.insecure_dev,
     );
@@ -92,13 +109,27 @@ pub async fn start(
     });
     let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
+    let shutdown = async move {
+        let _ = rx.await;
+    };
+    let task = match options.tls {
+        None => tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }),
+        Some(config) => {
+            // `tap_io` changes nothing on the connection: axum provides
+            // `ConnectInfo<SocketAddr>` for a tapped listener whose address is a SocketAddr,
+            // so handlers see the peer address as they do over plain TCP.
+            let listener = TlsListener::new(listener, config).tap_io(|_| {});
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
             })
-            .await
-    });
+        }
+    };
     Ok(RunningServer {
         addr,
         public_url,

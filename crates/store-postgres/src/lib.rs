@@ -8,7 +8,10 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, Executor, PgPool};
 
 /// Migrations, in order; each runs once, in a transaction.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_initial.sql")),
+    (2, include_str!("../migrations/0002_auth.sql")),
+];
 /// Arbitrary constant naming cognitod's migration lock.
 const MIGRATION_LOCK: i64 = 0x636f_676e_6974_6f64;
 
@@ -84,3 +87,4 @@ async fn migrate(pool: &PgPool) -> StoreResult<()> {
 }
 
 cognitod_store::sql_store!(PostgresStore, sqlx::Postgres);
+cognitod_store::sql_auth_store!(PostgresStore, sqlx::Postgres);

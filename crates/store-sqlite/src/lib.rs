@@ -12,7 +12,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, Executor, SqlitePool};
 
 /// Migrations, in order; each runs once, in a transaction.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_initial.sql")),
+    (2, include_str!("../migrations/0002_auth.sql")),
+];
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -109,3 +112,4 @@ async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
 }
 
 cognitod_store::sql_store!(SqliteStore, sqlx::Sqlite);
+cognitod_store::sql_auth_store!(SqliteStore, sqlx::Sqlite);

@@ -615,16 +615,21 @@ pub async fn concurrent_creates_have_one_winner(store: Arc<dyn Store>) {
 #[macro_export]
 macro_rules! conformance_tests {
     ($factory:expr) => {
-        $crate::conformance_tests!(@each $factory;
+        $crate::conformance_tests!(@each $factory; conformance;
             pools_crud_and_pagination, delete_pool_cascades, users_uniqueness_and_lookup,
             failed_update_changes_nothing, list_users_filters, pagination_is_stable_under_inserts,
             groups_and_membership, outbox_and_keys, concurrent_creates_have_one_winner);
+        $crate::conformance_tests!(@each $factory; conformance_auth;
+            signing_keys_created_once, signing_keys_concurrent_creation, signing_keys_rotation,
+            signing_keys_concurrent_rotation, refresh_tokens_lifecycle,
+            session_nonces_consumed_once, sign_in_failures_count_and_reset,
+            sign_in_failures_concurrent, auth_rows_go_with_pool_and_user);
     };
-    (@each $factory:expr; $($name:ident),*) => {
+    (@each $factory:expr; $module:ident; $($name:ident),*) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $name() {
-                $crate::conformance::$name($factory.await).await;
+                $crate::$module::$name($factory.await).await;
             }
         )*
     };

@@ -6,11 +6,16 @@
 //! concurrent writers cannot both win, and that lookups and filters are index scans. Times are
 //! epoch milliseconds passed in by the caller.
 
+mod auth;
 pub mod conformance;
+pub mod conformance_auth;
 mod records;
 #[doc(hidden)]
 pub mod sql;
+#[doc(hidden)]
+pub mod sql_auth;
 mod traits;
 
+pub use auth::*;
 pub use records::*;
 pub use traits::*;

@@ -342,6 +342,7 @@ macro_rules! sql_store {
                     for table in [
                         "user_aliases", "user_search", "group_members", "groups", "users",
                         "client_secrets", "clients", "outbox",
+                        "signing_keys", "refresh_tokens", "sign_in_failures",
                     ] {
                         ::sqlx::query(&format!("DELETE FROM {table} WHERE pool_id = $1"))
                             .bind(id)
@@ -400,6 +401,15 @@ macro_rules! sql_store {
                 async fn get_client(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<ClientRecord>> {
                     let row = ::sqlx::query("SELECT * FROM clients WHERE pool_id = $1 AND client_id = $2")
                         .bind(pool_id)
+                        .bind(client_id)
+                        .fetch_optional(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                    row.map(|r| client_from_row(&r)).transpose()
+                }
+
+                async fn find_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+                    let row = ::sqlx::query("SELECT * FROM clients WHERE client_id = $1")
                         .bind(client_id)
                         .fetch_optional(self.reader())
                         .await
@@ -591,6 +601,14 @@ macro_rules! sql_store {
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
                     let id = user_id(&mut tx, pool_id, username_key).await?.ok_or(StoreError::NotFound)?;
                     delete_user_rows(&mut tx, id).await?;
+                    for table in ["refresh_tokens", "sign_in_failures"] {
+                        ::sqlx::query(&format!("DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"))
+                            .bind(pool_id)
+                            .bind(username_key)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                    }
                     tx.commit().await.map_err(db_err)
                 }
 

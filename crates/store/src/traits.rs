@@ -42,6 +42,8 @@ pub trait ClientStore: Send + Sync {
     async fn create_client(&self, client: &ClientRecord) -> StoreResult<()>;
     async fn get_client(&self, pool_id: &str, client_id: &str)
     -> StoreResult<Option<ClientRecord>>;
+    /// A client by its id alone (client ids are unique across pools).
+    async fn find_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
     async fn update_client(&self, client: &ClientRecord) -> StoreResult<()>;
     async fn delete_client(&self, pool_id: &str, client_id: &str) -> StoreResult<()>;
     async fn list_clients(
@@ -151,7 +153,16 @@ pub trait AccessKeyStore: Send + Sync {
 /// Everything a server needs from its database.
 #[async_trait]
 pub trait Store:
-    PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + AccessKeyStore
+    PoolStore
+    + ClientStore
+    + UserStore
+    + GroupStore
+    + OutboxStore
+    + AccessKeyStore
+    + crate::SigningKeyStore
+    + crate::RefreshTokenStore
+    + crate::SessionStore
+    + crate::SignInFailureStore
 {
     /// Readiness: the database answers.
     async fn ping(&self) -> StoreResult<()>;

@@ -102,6 +102,7 @@ impl TestServer {
                 public_url: None,
                 insecure_dev: false,
                 clock: clock.clone() as Arc<dyn Clock>,
+                tls: None,
             },
         )
         .await
@@ -230,6 +231,71 @@ impl TestServer {
             public_url: None,
             insecure_dev: false,
             clock: self.clock.clone() as Arc<dyn Clock>,
+            tls: None,
+        }
+    }
+
+    /// The messages recorded for a pool (and user), oldest first, bodies opened.
+    pub async fn outbox(
+        &self,
+        pool_id: &str,
+        username: Option<&str>,
+    ) -> Vec<cognitod_store::OutboxMessage> {
+        let messages = self
+            .backend
+            .store
+            .list(Some(pool_id), username, None, 1000)
+            .await
+            .expect("listing the outbox");
+        cognitod_messaging::open_messages(&self.backend.master_key, messages)
+    }
+
+    /// Moves the server's clock forward (codes, sessions and tokens expire; signatures are
+    /// checked against the real clock).
+    pub fn advance(&self, by: std::time::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Everything the database holds, as text: the SQLite files' bytes (database and WAL),
+    /// or every PostgreSQL table's rows as JSON. For tests that look for plaintext secrets.
+    pub async fn database_text(&self) -> String {
+        match &self.store_args.database_url {
+            None => {
+                let path = self.store_args.data_dir.join("cognitod.db");
+                let mut text = String::new();
+                for suffix in ["", "-wal"] {
+                    let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        text.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+                text
+            }
+            Some(url) => {
+                use sqlx::{Connection, Row};
+                let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+                let tables: Vec<String> =
+                    sqlx::query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                        .fetch_all(&mut conn)
+                        .await
+                        .expect("list tables")
+                        .iter()
+                        .map(|r| r.get::<String, _>(0))
+                        .collect();
+                let mut text = String::new();
+                for table in tables {
+                    let rows =
+                        sqlx::query(&format!("SELECT row_to_json(t)::text FROM \"{table}\" t"))
+                            .fetch_all(&mut conn)
+                            .await
+                            .expect("read table");
+                    for row in rows {
+                        text.push_str(&row.get::<String, _>(0));
+                        text.push('\n');
+                    }
+                }
+                text
+            }
         }
     }
 

@@ -102,7 +102,7 @@ impl Schema {
         self.get(name).is_some()
     }
 
-    fn required(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn required(&self) -> impl Iterator<Item = &str> {
         self.attributes
             .iter()
             .filter(|a| a.required == Some(true))

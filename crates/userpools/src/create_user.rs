@@ -22,7 +22,7 @@ use crate::user_view::{self, status};
 pub(crate) fn username_exists() -> Error {
     Error::new(
         ErrorCode::UsernameExistsException,
-        "User account already exists.",
+        "User account already exists",
     )
 }
 
@@ -99,13 +99,17 @@ pub(crate) async fn admin_create_user(
         }
     }
 
-    let password_hash = match &password {
-        Some(password) => Some(password_policy::hash(password).await?),
-        None => None,
+    let (password_hash, srp) = match &password {
+        Some(password) => {
+            let (hash, srp) = crate::passwords::secrets(pool_id, &username, password).await?;
+            (Some(hash), Some(srp))
+        }
+        None => (None, None),
     };
     let now = svc.now();
     let credentials = Credentials {
         temporary_password_set_at: password.as_ref().map(|_| now),
+        srp,
         ..Default::default()
     };
     let status = match password {
@@ -232,8 +236,7 @@ async fn resend(
         invitation_destinations(input.desired_delivery_mediums.as_deref(), &user.attributes)?;
     let now = svc.now();
     let mut credentials = Credentials::from_json(&user.credentials)?;
-    credentials.password_changed(Some(now));
-    user.password_hash = Some(password_policy::hash(&password).await?);
+    crate::passwords::apply(&mut user, &mut credentials, &password, 0, Some(now)).await?;
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
     svc.store

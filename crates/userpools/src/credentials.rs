@@ -26,7 +26,6 @@ impl CodeDigest {
     }
 
     /// Whether `code` is this code and still valid at `now`.
-    #[allow(dead_code, reason = "for the operations that confirm codes")]
     pub(crate) fn matches(&self, code: &str, now: i64) -> bool {
         now <= self.expires_at
             && cognitod_crypto::constant_time_eq(digest(code).as_bytes(), self.digest.as_bytes())
@@ -35,6 +34,17 @@ impl CodeDigest {
 
 pub(crate) fn digest(code: &str) -> String {
     cognitod_crypto::sha256_hex(code.as_bytes())
+}
+
+/// The SRP verifier of the current password (hex of the salt and of v = g^x mod N).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SrpVerifier {
+    pub salt: String,
+    pub verifier: String,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,6 +71,18 @@ pub(crate) struct Credentials {
     /// The MFA methods the user has enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
+    /// SRP salt and verifier (hex), kept while the pool's clients may use SRP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srp: Option<SrpVerifier>,
+    /// The last GlobalSignOut (epoch ms): access tokens issued before it are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_out_at: Option<i64>,
+    /// The pending sign-up confirmation code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation_code: Option<CodeDigest>,
+    /// Wrong answers to the pending codes, for LimitExceededException.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub code_failures: u32,
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
@@ -110,12 +132,12 @@ mod tests {
 
     #[test]
     fn unknown_keys_survive_a_round_trip() {
-        let stored = json!({"temporary_password_set_at": 5, "srp": {"salt": "ab"}});
+        let stored = json!({"temporary_password_set_at": 5, "future": {"salt": "ab"}});
         let mut c = Credentials::from_json(&stored).unwrap();
         assert_eq!(c.temporary_password_set_at, Some(5));
         c.password_reset_code = Some(CodeDigest::new("123456", 10));
         let out = c.to_json().unwrap();
-        assert_eq!(out["srp"], json!({"salt": "ab"}));
+        assert_eq!(out["future"], json!({"salt": "ab"}));
         assert_eq!(out["password_reset_code"]["expires_at"], json!(10));
         assert_eq!(
             out["password_reset_code"]["digest"],

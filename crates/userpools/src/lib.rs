@@ -5,16 +5,21 @@
 //! them. Domain functions return `cognitod_model::Error`, which converts into each
 //! operation's own error enum.
 
+mod app_client;
 mod attributes;
+mod challenges;
 mod client_secrets;
 mod client_settings;
 mod clients;
 #[cfg(test)]
 mod clients_tests;
+mod codes;
 mod create_user;
 mod credentials;
+mod current_user;
 mod errors;
 mod filter;
+mod forgot_password;
 mod groups;
 #[cfg(test)]
 mod groups_tests;
@@ -26,15 +31,23 @@ mod lookup;
 mod notify;
 mod page_token;
 mod password_policy;
+mod passwords;
 mod pool_mfa;
 mod pool_settings;
 mod pool_store;
 mod pools;
 #[cfg(test)]
 mod pools_tests;
+mod refresh;
 mod schema;
+mod session;
+mod sign_in;
+mod sign_up;
+mod signing_keys;
+mod srp_challenge;
 mod stored;
 mod tags;
+mod tokens;
 #[cfg(test)]
 mod user_fixtures;
 mod user_passwords;
@@ -72,6 +85,7 @@ pub struct UserPools {
     pub(crate) master_key: Arc<MasterKey>,
     pub(crate) messenger: Arc<Messenger>,
     pub(crate) settings: Settings,
+    pub(crate) keys: signing_keys::KeyCache,
 }
 
 impl UserPools {
@@ -88,7 +102,60 @@ impl UserPools {
             master_key,
             messenger,
             settings,
+            keys: Default::default(),
         }
+    }
+
+    /// Where the service records the messages it sends.
+    pub fn messenger(&self) -> &Arc<Messenger> {
+        &self.messenger
+    }
+
+    /// The JWKS document of a pool (`<issuer>/.well-known/jwks.json`); None for no such pool.
+    pub async fn jwks(
+        &self,
+        pool_id: &str,
+    ) -> Result<Option<serde_json::Value>, cognitod_model::Error> {
+        signing_keys::jwks(self, pool_id).await
+    }
+
+    /// The OpenID discovery document of a pool; None for no such pool.
+    pub async fn openid_configuration(
+        &self,
+        pool_id: &str,
+    ) -> Result<Option<serde_json::Value>, cognitod_model::Error> {
+        if self
+            .store
+            .get_pool(pool_id)
+            .await
+            .map_err(errors::store)?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let issuer = tokens::issuer(self, pool_id);
+        let base = &self.settings.public_url;
+        Ok(Some(serde_json::json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "authorization_endpoint": format!("{base}/oauth2/authorize"),
+            "token_endpoint": format!("{base}/oauth2/token"),
+            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+            "revocation_endpoint": format!("{base}/oauth2/revoke"),
+            "end_session_endpoint": format!("{base}/logout"),
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        })))
+    }
+
+    /// Rotates a pool's signing keys; returns the new kids. Tokens signed with the old keys
+    /// keep verifying (the old keys stay in the JWKS for a day).
+    pub async fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>, cognitod_model::Error> {
+        stored::load_pool(self, pool_id).await?;
+        signing_keys::rotate(self, pool_id).await
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -448,6 +515,139 @@ impl CognitoIdentityProvider for UserPools {
         input: ListUsersInGroupRequest,
     ) -> Result<ListUsersInGroupResponse, ListUsersInGroupError> {
         groups::list_users_in_group(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn initiate_auth(
+        &self,
+        ctx: &RequestContext,
+        input: InitiateAuthRequest,
+    ) -> Result<InitiateAuthResponse, InitiateAuthError> {
+        sign_in::initiate_auth(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_initiate_auth(
+        &self,
+        ctx: &RequestContext,
+        input: AdminInitiateAuthRequest,
+    ) -> Result<AdminInitiateAuthResponse, AdminInitiateAuthError> {
+        sign_in::admin_initiate_auth(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn respond_to_auth_challenge(
+        &self,
+        ctx: &RequestContext,
+        input: RespondToAuthChallengeRequest,
+    ) -> Result<RespondToAuthChallengeResponse, RespondToAuthChallengeError> {
+        challenges::respond_to_auth_challenge(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_respond_to_auth_challenge(
+        &self,
+        ctx: &RequestContext,
+        input: AdminRespondToAuthChallengeRequest,
+    ) -> Result<AdminRespondToAuthChallengeResponse, AdminRespondToAuthChallengeError> {
+        challenges::admin_respond_to_auth_challenge(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn get_tokens_from_refresh_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetTokensFromRefreshTokenRequest,
+    ) -> Result<GetTokensFromRefreshTokenResponse, GetTokensFromRefreshTokenError> {
+        refresh::get_tokens_from_refresh_token(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn revoke_token(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeTokenRequest,
+    ) -> Result<RevokeTokenResponse, RevokeTokenError> {
+        refresh::revoke_token(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn sign_up(
+        &self,
+        ctx: &RequestContext,
+        input: SignUpRequest,
+    ) -> Result<SignUpResponse, SignUpError> {
+        sign_up::sign_up(self, ctx, input).await.map_err(Into::into)
+    }
+    async fn confirm_sign_up(
+        &self,
+        ctx: &RequestContext,
+        input: ConfirmSignUpRequest,
+    ) -> Result<ConfirmSignUpResponse, ConfirmSignUpError> {
+        sign_up::confirm_sign_up(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn resend_confirmation_code(
+        &self,
+        ctx: &RequestContext,
+        input: ResendConfirmationCodeRequest,
+    ) -> Result<ResendConfirmationCodeResponse, ResendConfirmationCodeError> {
+        sign_up::resend_confirmation_code(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn forgot_password(
+        &self,
+        ctx: &RequestContext,
+        input: ForgotPasswordRequest,
+    ) -> Result<ForgotPasswordResponse, ForgotPasswordError> {
+        forgot_password::forgot_password(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn confirm_forgot_password(
+        &self,
+        ctx: &RequestContext,
+        input: ConfirmForgotPasswordRequest,
+    ) -> Result<ConfirmForgotPasswordResponse, ConfirmForgotPasswordError> {
+        forgot_password::confirm_forgot_password(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn change_password(
+        &self,
+        ctx: &RequestContext,
+        input: ChangePasswordRequest,
+    ) -> Result<ChangePasswordResponse, ChangePasswordError> {
+        forgot_password::change_password(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn get_user(
+        &self,
+        ctx: &RequestContext,
+        input: GetUserRequest,
+    ) -> Result<GetUserResponse, GetUserError> {
+        current_user::get_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn global_sign_out(
+        &self,
+        ctx: &RequestContext,
+        input: GlobalSignOutRequest,
+    ) -> Result<GlobalSignOutResponse, GlobalSignOutError> {
+        current_user::global_sign_out(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_user_global_sign_out(
+        &self,
+        ctx: &RequestContext,
+        input: AdminUserGlobalSignOutRequest,
+    ) -> Result<AdminUserGlobalSignOutResponse, AdminUserGlobalSignOutError> {
+        current_user::admin_user_global_sign_out(self, ctx, input)
             .await
             .map_err(Into::into)
     }

@@ -126,14 +126,6 @@ pub(crate) fn generate_temporary(policy: &PasswordPolicyType) -> String {
     )
 }
 
-/// Hashes a password with argon2id on the blocking pool.
-pub(crate) async fn hash(password: &str) -> Result<String, Error> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || cognitod_crypto::password::hash_password(&password))
-        .await
-        .map_err(errors::internal)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,11 +31,12 @@ pub(crate) async fn fixture() -> Fixture {
             .expect("sqlite store"),
     );
     let clock = Arc::new(ManualClock::new(START));
+    let master_key = Arc::new(MasterKey::generate());
     let svc = UserPools::new(
         store.clone(),
         clock.clone(),
-        Arc::new(MasterKey::generate()),
-        Arc::new(Messenger::new(store.clone())),
+        master_key.clone(),
+        Arc::new(Messenger::new(store.clone(), master_key)),
         Settings {
             region: REGION.to_string(),
             account_id: "123456789012".to_string(),
@@ -86,7 +87,11 @@ impl Fixture {
     }
 
     pub(crate) async fn outbox(&self, pool: &str) -> Vec<OutboxMessage> {
-        self.store.list(Some(pool), None, None, 100).await.unwrap()
+        self.svc
+            .messenger
+            .list(Some(pool), None, None, 100)
+            .await
+            .unwrap()
     }
 
     /// AdminCreateUser with SUPPRESS and the given attributes.

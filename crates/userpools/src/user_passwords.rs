@@ -32,20 +32,21 @@ pub(crate) async fn admin_set_user_password(
         &input.password,
     )
     .await?;
-    let hash = password_policy::hash(&input.password).await?;
     let now = svc.now();
-    credentials.remember_password(
-        user.password_hash.take(),
-        password_policy::history_size(&policy),
-    );
     let permanent = input.permanent == Some(true);
     let next = if permanent {
         UserStatusType::Confirmed
     } else {
         UserStatusType::ForceChangePassword
     };
-    credentials.password_changed((!permanent).then_some(now));
-    user.password_hash = Some(hash);
+    crate::passwords::apply(
+        &mut user,
+        &mut credentials,
+        &input.password,
+        password_policy::history_size(&policy),
+        (!permanent).then_some(now),
+    )
+    .await?;
     user.status = next.as_str().to_string();
     user.credentials = credentials.to_json()?;
     user.updated_at = now;

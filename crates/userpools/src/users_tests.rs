@@ -227,7 +227,7 @@ async fn duplicate_usernames_and_case_folding() {
     expect_err(
         f.create(&sensitive, "Ana", &[]).await,
         ErrorCode::UsernameExistsException,
-        "User account already exists.",
+        "User account already exists",
     );
     f.create(&sensitive, "ana", &[]).await.unwrap();
 
@@ -236,7 +236,7 @@ async fn duplicate_usernames_and_case_folding() {
     expect_err(
         f.create(&insensitive, "aNA", &[]).await,
         ErrorCode::UsernameExistsException,
-        "User account already exists.",
+        "User account already exists",
     );
     let stored = f.user(&insensitive, "ana").await;
     assert_eq!(
@@ -389,7 +389,7 @@ async fn force_alias_creation_gives_the_alias_back_when_the_create_fails() {
     expect_err(
         admin_create_user(&f.svc, &f.ctx, input).await,
         ErrorCode::UsernameExistsException,
-        "User account already exists.",
+        "User account already exists",
     );
     assert_eq!(
         attr(&f.user(&pool, "first").await, "email_verified"),

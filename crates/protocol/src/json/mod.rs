@@ -65,6 +65,11 @@ where
         }
     }
 
+    /// The service behind the endpoint (for routes outside the JSON protocol).
+    pub fn service(&self) -> &Arc<I> {
+        &self.idp
+    }
+
     /// Answers one `POST /` request. Never panics: a failure inside an operation is answered
     /// as `InternalErrorException` and logged with the request id.
     pub async fn handle(

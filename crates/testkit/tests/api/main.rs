@@ -10,6 +10,7 @@ mod groups;
 mod list_users;
 mod pools;
 mod restart;
+mod signin;
 mod users;
 mod validation;
 

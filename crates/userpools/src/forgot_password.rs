@@ -1,0 +1,181 @@
+//! ForgotPassword, ConfirmForgotPassword and ChangePassword.
+
+use cognitod_model::idp::*;
+use cognitod_model::{Error, ErrorCode, RequestContext};
+
+use crate::UserPools;
+use crate::app_client;
+use crate::codes;
+use crate::credentials::{CodeDigest, Credentials};
+use crate::errors;
+use crate::lookup::{find_user, save_user};
+use crate::notify;
+use crate::password_policy;
+use crate::passwords;
+use crate::sign_in::incorrect_credentials;
+use crate::sign_up::simulated_delivery;
+use crate::tokens::check_access_token;
+use crate::user_passwords::RESET_CODE_MILLIS;
+use crate::user_view::status;
+
+fn combination_not_found() -> Error {
+    Error::new(
+        ErrorCode::UserNotFoundException,
+        "Username/client id combination not found.",
+    )
+}
+
+pub(crate) async fn forgot_password(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: ForgotPasswordRequest,
+) -> Result<ForgotPasswordResponse, Error> {
+    let app = app_client::load(svc, &input.client_id).await?;
+    app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+    let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
+        if app.hides_users() {
+            return Ok(ForgotPasswordResponse {
+                code_delivery_details: Some(simulated_delivery(&input.username)),
+            });
+        }
+        return Err(combination_not_found());
+    };
+    if !user.enabled {
+        return Err(Error::new(
+            ErrorCode::NotAuthorizedException,
+            "User is disabled.",
+        ));
+    }
+    if status(&user)? == UserStatusType::ForceChangePassword {
+        return Err(Error::new(
+            ErrorCode::NotAuthorizedException,
+            "User password cannot be reset in the current state.",
+        ));
+    }
+    let to = notify::recovery_destination(&app.pool, &user.attributes)?.ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotAuthorizedException,
+            "Password reset is only possible through an administrator for this user pool.",
+        )
+    })?;
+    let code = cognitod_crypto::random_code(6);
+    let mut credentials = Credentials::from_json(&user.credentials)?;
+    credentials.password_reset_code = Some(CodeDigest::new(&code, svc.now() + RESET_CODE_MILLIS));
+    credentials.code_failures = 0;
+    user.credentials = credentials.to_json()?;
+    save_user(svc, &user).await?;
+    notify::send_code(
+        svc,
+        &app.pool_id,
+        &app.pool,
+        &user.username,
+        &to,
+        "ForgotPassword",
+        &code,
+    )
+    .await?;
+    Ok(ForgotPasswordResponse {
+        code_delivery_details: Some(codes::delivery_details(&to)),
+    })
+}
+
+pub(crate) async fn confirm_forgot_password(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: ConfirmForgotPasswordRequest,
+) -> Result<ConfirmForgotPasswordResponse, Error> {
+    let app = app_client::load(svc, &input.client_id).await?;
+    app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
+    let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
+        // A client that hides users answers as if the code were wrong (none was requested).
+        return Err(if app.hides_users() {
+            codes::expired()
+        } else {
+            combination_not_found()
+        });
+    };
+    let policy = password_policy::of_pool(&app.pool);
+    password_policy::check_admin(&policy, &input.password)?;
+    let mut credentials = Credentials::from_json(&user.credentials)?;
+    let pending = credentials.password_reset_code.clone();
+    if let Err(err) = codes::check(
+        pending.as_ref(),
+        &mut credentials,
+        &input.confirmation_code,
+        svc.now(),
+    ) {
+        user.credentials = credentials.to_json()?;
+        save_user(svc, &user).await?;
+        return Err(err);
+    }
+    password_policy::check_history(
+        &policy,
+        user.password_hash.as_deref(),
+        &credentials,
+        &input.password,
+    )
+    .await?;
+    passwords::apply(
+        &mut user,
+        &mut credentials,
+        &input.password,
+        password_policy::history_size(&policy),
+        None,
+    )
+    .await?;
+    if matches!(
+        status(&user)?,
+        UserStatusType::ResetRequired | UserStatusType::ForceChangePassword
+    ) {
+        user.status = UserStatusType::Confirmed.as_str().to_string();
+    }
+    user.credentials = credentials.to_json()?;
+    user.updated_at = svc.now();
+    save_user(svc, &user).await?;
+    passwords::record_success(svc, &user).await?;
+    Ok(ConfirmForgotPasswordResponse {})
+}
+
+pub(crate) async fn change_password(
+    svc: &UserPools,
+    _ctx: &RequestContext,
+    input: ChangePasswordRequest,
+) -> Result<ChangePasswordResponse, Error> {
+    let grant = check_access_token(svc, &input.access_token).await?;
+    let mut user = grant.user;
+    let (_, pool) = crate::stored::load_pool(svc, &grant.pool_id).await?;
+    let policy = password_policy::of_pool(&pool);
+    if user.password_hash.is_some() {
+        let previous = input.previous_password.as_deref().unwrap_or_default();
+        passwords::check_lockout(svc, &user).await?;
+        if !passwords::verify(Some(&user), previous).await? {
+            passwords::record_failure(svc, &user).await?;
+            return Err(incorrect_credentials());
+        }
+        passwords::record_success(svc, &user).await?;
+    }
+    password_policy::check_admin(&policy, &input.proposed_password)?;
+    let mut credentials = Credentials::from_json(&user.credentials)?;
+    password_policy::check_history(
+        &policy,
+        user.password_hash.as_deref(),
+        &credentials,
+        &input.proposed_password,
+    )
+    .await?;
+    passwords::apply(
+        &mut user,
+        &mut credentials,
+        &input.proposed_password,
+        password_policy::history_size(&policy),
+        None,
+    )
+    .await?;
+    user.credentials = credentials.to_json()?;
+    user.updated_at = svc.now();
+    save_user(svc, &user).await.map_err(|e| match e.code {
+        ErrorCode::UserNotFoundException => errors::invalid_parameter("User does not exist."),
+        _ => e,
+    })?;
+    Ok(ChangePasswordResponse {})
+}

@@ -1,0 +1,153 @@
+//! Password secrets and checks: the argon2id hash and the SRP verifier a password leaves
+//! behind, computed off the async threads on a bounded pool, and lockout after repeated
+//! failures (held in the store, so every node agrees).
+
+use std::sync::OnceLock;
+
+use cognitod_model::{Error, ErrorCode};
+use cognitod_store::UserRecord;
+use tokio::sync::Semaphore;
+
+use crate::UserPools;
+use crate::credentials::{Credentials, SrpVerifier};
+use crate::errors;
+
+/// Failures allowed before the lockout starts.
+const FREE_FAILURES: u32 = 5;
+/// The lockout doubles per failure up to this.
+const MAX_LOCKOUT_MILLIS: i64 = 15 * 60 * 1000;
+/// A quiet quarter of an hour forgets the failures.
+const FAILURE_MEMORY_MILLIS: i64 = 15 * 60 * 1000;
+
+/// At most one hashing job per core runs at a time; the rest queue instead of starving the
+/// request threads.
+fn hashing_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+async fn on_hashing_pool<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    let _slot = hashing_slots().acquire().await.map_err(errors::internal)?;
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(errors::internal)
+}
+
+/// The SRP pool name: the pool id after its region prefix.
+pub(crate) fn srp_pool_name(pool_id: &str) -> &str {
+    pool_id.split_once('_').map_or(pool_id, |(_, name)| name)
+}
+
+/// Hash and SRP verifier of a new password of `user` (whose username is the SRP user id).
+pub(crate) async fn secrets(
+    pool_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<(String, SrpVerifier), Error> {
+    let pool_name = srp_pool_name(pool_id).to_string();
+    let username = username.to_string();
+    let password = password.to_string();
+    on_hashing_pool(move || {
+        let hash = cognitod_crypto::password::hash_password(&password);
+        let salt = cognitod_crypto::srp::random_salt();
+        let verifier = cognitod_crypto::srp::verifier(&pool_name, &username, &password, &salt);
+        (
+            hash,
+            SrpVerifier {
+                salt: hex::encode(salt),
+                verifier: hex::encode(verifier),
+            },
+        )
+    })
+    .await
+}
+
+/// Sets `password` as the user's password: hash, verifier, history and the temporary flag.
+pub(crate) async fn apply(
+    user: &mut UserRecord,
+    credentials: &mut Credentials,
+    password: &str,
+    history: usize,
+    temporary_at: Option<i64>,
+) -> Result<(), Error> {
+    let (hash, verifier) = secrets(&user.pool_id, &user.username, password).await?;
+    credentials.remember_password(user.password_hash.take(), history);
+    credentials.password_changed(temporary_at);
+    credentials.srp = Some(verifier);
+    user.password_hash = Some(hash);
+    Ok(())
+}
+
+/// Checks a password in constant time; without a user (unknown username), spends the same
+/// time on a dummy hash so timing does not tell users apart.
+pub(crate) async fn verify(user: Option<&UserRecord>, password: &str) -> Result<bool, Error> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let hash = match user.and_then(|u| u.password_hash.clone()) {
+        Some(hash) => hash,
+        None => {
+            let dummy = DUMMY.get_or_init(|| {
+                cognitod_crypto::password::hash_password("cognitod dummy password")
+            });
+            let password = password.to_string();
+            let dummy = dummy.clone();
+            on_hashing_pool(move || cognitod_crypto::password::verify_password(&password, &dummy))
+                .await?;
+            return Ok(false);
+        }
+    };
+    let password = password.to_string();
+    on_hashing_pool(move || cognitod_crypto::password::verify_password(&password, &hash)).await
+}
+
+fn attempts_exceeded() -> Error {
+    Error::new(
+        ErrorCode::NotAuthorizedException,
+        "Password attempts exceeded",
+    )
+}
+
+/// Fails while the user is locked out: after 5 failures, 2^(n-5) seconds (n failures),
+/// capped at 15 minutes. Attempts during a lockout do not extend it.
+pub(crate) async fn check_lockout(svc: &UserPools, user: &UserRecord) -> Result<(), Error> {
+    let Some(failures) = svc
+        .store
+        .get_sign_in_failures(&user.pool_id, &user.username_key)
+        .await
+        .map_err(errors::store)?
+    else {
+        return Ok(());
+    };
+    let now = svc.now();
+    if failures.count < FREE_FAILURES || now - failures.last_failure_at > FAILURE_MEMORY_MILLIS {
+        return Ok(());
+    }
+    let exponent = (failures.count - FREE_FAILURES).min(20);
+    let lockout = (1000_i64 << exponent).min(MAX_LOCKOUT_MILLIS);
+    if now < failures.last_failure_at + lockout {
+        return Err(attempts_exceeded());
+    }
+    Ok(())
+}
+
+pub(crate) async fn record_failure(svc: &UserPools, user: &UserRecord) -> Result<(), Error> {
+    svc.store
+        .record_sign_in_failure(
+            &user.pool_id,
+            &user.username_key,
+            svc.now(),
+            FAILURE_MEMORY_MILLIS,
+        )
+        .await
+        .map_err(errors::store)?;
+    Ok(())
+}
+
+pub(crate) async fn record_success(svc: &UserPools, user: &UserRecord) -> Result<(), Error> {
+    svc.store
+        .clear_sign_in_failures(&user.pool_id, &user.username_key)
+        .await
+        .map_err(errors::store)
+}

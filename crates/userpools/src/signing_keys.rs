@@ -1,0 +1,190 @@
+//! Each pool's token-signing keys: one RSA key for ID tokens and one for access tokens (so
+//! their kids differ, as Cognito's do), created on first use, sealed with the master key in
+//! the store, and cached parsed. Rotation retires the active keys but keeps publishing them
+//! until every token they signed has expired, so no verifier breaks.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use cognitod_crypto::jwt::RsaSigningKey;
+use cognitod_model::Error;
+use cognitod_store::SigningKeyRecord;
+
+use crate::UserPools;
+use crate::errors;
+
+/// How long a node trusts its cached keys before re-reading them (rotation by another node
+/// shows within this bound).
+const CACHE_MILLIS: i64 = 30_000;
+/// Tokens live at most a day, so a retired key is published one more day.
+const RETIRED_PUBLISH_MILLIS: i64 = 24 * 60 * 60 * 1000;
+
+/// A pool's keys, parsed.
+pub(crate) struct PoolKeys {
+    pub id: RsaSigningKey,
+    pub access: RsaSigningKey,
+    /// Every published public key (active first).
+    pub jwks: Vec<serde_json::Value>,
+}
+
+#[derive(Default)]
+pub(crate) struct KeyCache {
+    entries: Mutex<HashMap<String, (Arc<PoolKeys>, i64)>>,
+}
+
+impl KeyCache {
+    fn get(&self, pool_id: &str, now: i64) -> Option<Arc<PoolKeys>> {
+        let entries = self.entries.lock().expect("key cache lock");
+        entries
+            .get(pool_id)
+            .filter(|(_, at)| now - at < CACHE_MILLIS)
+            .map(|(keys, _)| keys.clone())
+    }
+
+    fn put(&self, pool_id: &str, keys: Arc<PoolKeys>, now: i64) {
+        let mut entries = self.entries.lock().expect("key cache lock");
+        entries.insert(pool_id.to_string(), (keys, now));
+    }
+
+    pub(crate) fn forget(&self, pool_id: &str) {
+        self.entries.lock().expect("key cache lock").remove(pool_id);
+    }
+}
+
+fn aad(pool_id: &str, kid: &str) -> Vec<u8> {
+    format!("signing-key:{pool_id}:{kid}").into_bytes()
+}
+
+/// The pool's keys, created if it has none yet.
+pub(crate) async fn pool_keys(svc: &UserPools, pool_id: &str) -> Result<Arc<PoolKeys>, Error> {
+    let now = svc.now();
+    if let Some(keys) = svc.keys.get(pool_id, now) {
+        return Ok(keys);
+    }
+    let mut records = list(svc, pool_id).await?;
+    if !records.iter().any(|r| r.state == "active") {
+        let fresh = generate(svc, pool_id, now).await?;
+        // Another node may have won the race: then its keys are the ones to use.
+        svc.store
+            .create_initial_signing_keys(&fresh)
+            .await
+            .map_err(errors::store)?;
+        records = list(svc, pool_id).await?;
+    }
+    let keys = Arc::new(parse(svc, pool_id, &records, now)?);
+    svc.keys.put(pool_id, keys.clone(), now);
+    Ok(keys)
+}
+
+/// The JWKS document of a pool (`{"keys": [...]}`), or None when the pool does not exist.
+pub(crate) async fn jwks(
+    svc: &UserPools,
+    pool_id: &str,
+) -> Result<Option<serde_json::Value>, Error> {
+    if svc
+        .store
+        .get_pool(pool_id)
+        .await
+        .map_err(errors::store)?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let keys = pool_keys(svc, pool_id).await?;
+    Ok(Some(serde_json::json!({ "keys": keys.jwks })))
+}
+
+/// Replaces the pool's active keys; the old ones stay published for a day.
+pub(crate) async fn rotate(svc: &UserPools, pool_id: &str) -> Result<Vec<String>, Error> {
+    let now = svc.now();
+    let fresh = generate(svc, pool_id, now).await?;
+    svc.store
+        .rotate_signing_keys(pool_id, &fresh, now + RETIRED_PUBLISH_MILLIS, now)
+        .await
+        .map_err(errors::store)?;
+    svc.keys.forget(pool_id);
+    Ok(fresh.into_iter().map(|k| k.kid).collect())
+}
+
+async fn list(svc: &UserPools, pool_id: &str) -> Result<Vec<SigningKeyRecord>, Error> {
+    svc.store
+        .list_signing_keys(pool_id)
+        .await
+        .map_err(errors::store)
+}
+
+/// New active ID and access keys (RSA key generation runs off the async threads).
+async fn generate(
+    svc: &UserPools,
+    pool_id: &str,
+    now: i64,
+) -> Result<Vec<SigningKeyRecord>, Error> {
+    let keys = tokio::task::spawn_blocking(|| {
+        ["id", "access"].map(|token_use| {
+            let kid = new_kid();
+            RsaSigningKey::generate(&kid).map(|key| (token_use, key))
+        })
+    })
+    .await
+    .map_err(errors::internal)?;
+    keys.into_iter()
+        .map(|generated| {
+            let (token_use, key) = generated.map_err(errors::internal)?;
+            Ok(SigningKeyRecord {
+                pool_id: pool_id.to_string(),
+                kid: key.kid().to_string(),
+                token_use: token_use.to_string(),
+                state: "active".to_string(),
+                sealed_private_key: svc
+                    .master_key
+                    .seal_to_string(&key.to_pkcs8(), &aad(pool_id, key.kid())),
+                public_jwk: key.public_jwk(),
+                created_at: now,
+                publish_until: None,
+            })
+        })
+        .collect()
+}
+
+/// Cognito's kids are 44-character base64 strings.
+fn new_kid() -> String {
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&cognitod_crypto::srp::random_private());
+    STANDARD.encode(bytes)
+}
+
+fn parse(
+    svc: &UserPools,
+    pool_id: &str,
+    records: &[SigningKeyRecord],
+    now: i64,
+) -> Result<PoolKeys, Error> {
+    let open = |token_use: &str| -> Result<RsaSigningKey, Error> {
+        let record = records
+            .iter()
+            .rev()
+            .find(|r| r.state == "active" && r.token_use == token_use)
+            .ok_or_else(|| {
+                errors::internal(format!("pool {pool_id} has no active {token_use} key"))
+            })?;
+        let der = svc
+            .master_key
+            .open_str(&record.sealed_private_key, &aad(pool_id, &record.kid))
+            .map_err(errors::internal)?;
+        RsaSigningKey::from_pkcs8(&record.kid, &der).map_err(errors::internal)
+    };
+    let id = open("id")?;
+    let access = open("access")?;
+    let mut published: Vec<&SigningKeyRecord> = records
+        .iter()
+        .filter(|r| r.state == "active" || r.publish_until.is_some_and(|until| until > now))
+        .collect();
+    published.sort_by_key(|r| (r.state != "active", std::cmp::Reverse(r.created_at)));
+    Ok(PoolKeys {
+        id,
+        access,
+        jwks: published.iter().map(|r| r.public_jwk.clone()).collect(),
+    })
+}
