@@ -13,9 +13,8 @@
 # COGNITOD_SERVE_CMD (the server's command line) and COGNITOD_RESTART (a command that stops
 # the server with SIGTERM and starts it again on the same store).
 #
-# COGNITOD_E2E_SIGNIN=1 (off by default until the server side of sign-in lands) turns on the
-# sign-in suites: test_signin.py and test_pycognito.py in the boto3 phase, then a JavaScript
-# phase (`node --test` in tests/e2e/node: amazon-cognito-identity-js, aws-jwt-verify, Amplify v6;
+# The sign-in suites are test_signin.py and test_pycognito.py in the boto3 phase, then a
+# JavaScript phase (`node --test` in tests/e2e/node: amazon-cognito-identity-js, aws-jwt-verify, Amplify v6;
 # install them with scripts/lib/ensure-node.sh). aws-jwt-verify fetches its JWKS with
 # https.request and Amplify is meant for https, so for that phase the server is restarted on the
 # same store and port with `--tls-self-signed`: COGNITOD_ENDPOINT becomes https://…, and Node
@@ -74,7 +73,6 @@ export COGNITOD_SERVE_CMD="$COGNITOD_BIN serve --listen 127.0.0.1:$port $store_a
 export COGNITOD_E2E_DIR="$work"
 export COGNITOD_RESTART="bash $here/server.sh restart"
 export COGNITOD_ENDPOINT="http://127.0.0.1:$port"
-export COGNITOD_E2E_SIGNIN="${COGNITOD_E2E_SIGNIN:-0}"
 
 # AWS-shaped root key: AKIA + 16 base32 characters, a 40-character secret.
 COGNITOD_ROOT_ACCESS_KEY_ID="AKIA$(python3 -c 'import secrets; print("".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16)))')"
@@ -97,20 +95,18 @@ bash "$here/cli.sh" || status=1
 echo "==> boto3 suite ($backend)"
 python3 -m pytest -q -p no:cacheprovider --rootdir "$here/python" "$here/python" || status=1
 
-if [ "$COGNITOD_E2E_SIGNIN" = 1 ]; then
-  echo "==> JavaScript clients over https ($backend)"
-  ca="$COGNITOD_DATA_DIR/ca.pem"
-  export COGNITOD_SERVE_CMD="$COGNITOD_SERVE_CMD --tls-self-signed"
-  export COGNITOD_ENDPOINT="https://127.0.0.1:$port"
-  export CURL_CA_BUNDLE="$ca"
-  if [ ! -d "$here/node/node_modules" ]; then
-    echo "tests/e2e/node/node_modules is missing: run scripts/lib/ensure-node.sh" >&2
-    status=1
-  elif bash "$here/server.sh" restart; then
-    echo "cognitod ($backend) ready at $COGNITOD_ENDPOINT"
-    (cd "$here/node" && NODE_EXTRA_CA_CERTS="$ca" node --test --test-concurrency=1) || status=1
-  else
-    status=1
-  fi
+echo "==> JavaScript clients over https ($backend)"
+ca="$COGNITOD_DATA_DIR/ca.pem"
+export COGNITOD_SERVE_CMD="$COGNITOD_SERVE_CMD --tls-self-signed"
+export COGNITOD_ENDPOINT="https://127.0.0.1:$port"
+export CURL_CA_BUNDLE="$ca"
+if [ ! -d "$here/node/node_modules" ]; then
+  echo "tests/e2e/node/node_modules is missing: run scripts/lib/ensure-node.sh" >&2
+  status=1
+elif bash "$here/server.sh" restart; then
+  echo "cognitod ($backend) ready at $COGNITOD_ENDPOINT"
+  (cd "$here/node" && NODE_EXTRA_CA_CERTS="$ca" node --test --test-concurrency=1) || status=1
+else
+  status=1
 fi
 exit "$status"

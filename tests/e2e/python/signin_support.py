@@ -21,9 +21,6 @@ from botocore.credentials import Credentials
 
 from conftest import ENDPOINT, REGION
 
-# run.sh sets COGNITOD_E2E_SIGNIN=1 once the server side of sign-in has landed.
-ENABLED = os.environ.get("COGNITOD_E2E_SIGNIN") == "1"
-SKIP_REASON = "the sign-in suites are off (COGNITOD_E2E_SIGNIN is not 1)"
 
 # Both meet the default password policy (8+ characters, upper, lower, digit, symbol).
 PASSWORD = "Correct-Horse-7"

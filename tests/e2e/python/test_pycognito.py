@@ -5,18 +5,13 @@ NEW_PASSWORD_REQUIRED challenge. Written to AWS Cognito's behaviour.
 How pycognito is pointed at the server: `boto3_client_kwargs={"endpoint_url": ENDPOINT}` (its
 documented knob). With endpoint_url set, pycognito's `user_pool_url` is `<endpoint_url>/<pool id>`:
 it fetches the JWKS from `<user_pool_url>/.well-known/jwks.json` and requires `iss` to equal
-`user_pool_url` exactly, which is our issuer, so nothing needs patching.
-
-Off unless COGNITOD_E2E_SIGNIN=1 (see run.sh)."""
+`user_pool_url` exactly, which is our issuer, so nothing needs patching."""
 
 import botocore.config
 import botocore.exceptions
 import pytest
 
-from signin_support import ENABLED, SKIP_REASON
 
-if not ENABLED:
-    pytest.skip(SKIP_REASON, allow_module_level=True)
 
 from pycognito import Cognito  # noqa: E402  (installed by scripts/lib/ensure-python.sh)
 from pycognito.aws_srp import AWSSRP  # noqa: E402

@@ -1,9 +1,7 @@
 """Sign-in as boto3 sees it, written to AWS Cognito's behaviour: sign-up confirmed with the code
 from the outbox, USER_PASSWORD_AUTH, GetUser, REFRESH_TOKEN_AUTH, GlobalSignOut and RevokeToken,
 forgotten and changed passwords, client secrets, the errors of a failed sign-in (with
-PreventUserExistenceErrors LEGACY and ENABLED), NEW_PASSWORD_REQUIRED and AdminInitiateAuth.
-
-Off unless COGNITOD_E2E_SIGNIN=1 (see run.sh)."""
+PreventUserExistenceErrors LEGACY and ENABLED), NEW_PASSWORD_REQUIRED and AdminInitiateAuth."""
 
 import json
 
@@ -11,10 +9,8 @@ import pytest
 
 from conftest import error_of
 from signin_support import (
-    ENABLED,
     NEW_PASSWORD,
     PASSWORD,
-    SKIP_REASON,
     TEMPORARY_PASSWORD,
     UUID,
     claims,
@@ -32,7 +28,6 @@ from signin_support import (
     verify,
 )
 
-pytestmark = pytest.mark.skipif(not ENABLED, reason=SKIP_REASON)
 
 PASSWORD_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
