@@ -31,7 +31,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
-    /// Manage scoped access keys.
+    /// Manage scoped access keys and rotate token-signing keys.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -68,6 +68,14 @@ pub enum KeysCommand {
         #[command(flatten)]
         store: StoreArgs,
         access_key_id: String,
+    },
+    /// Rotate a user pool's token-signing keys; tokens already issued keep verifying.
+    Rotate {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The user pool id.
+        #[arg(long)]
+        pool: String,
     },
 }
 
@@ -310,6 +318,14 @@ async fn keys(command: KeysCommand) -> anyhow::Result<()> {
             let backend = open_backend(&store).await?;
             backend.store.delete_access_key(&access_key_id).await?;
             println!("deleted {access_key_id}");
+        }
+        KeysCommand::Rotate { store, pool } => {
+            let backend = open_backend(&store).await?;
+            let kids = crate::signing::rotate(&backend, &pool).await?;
+            println!(
+                "rotated the signing keys of {pool}; new kids: {}",
+                kids.join(" ")
+            );
         }
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod keys;
 pub mod outbox;
 pub mod secrets;
 pub mod serve;
+pub mod signing;
 pub mod state;
 pub mod tls;
 pub mod wellknown;

@@ -250,6 +250,13 @@ impl TestServer {
         cognitod_messaging::open_messages(&self.backend.master_key, messages)
     }
 
+    /// Rotates a pool's signing keys the way `cognitod keys rotate` does.
+    pub async fn rotate_signing_keys(&self, pool_id: &str) -> Vec<String> {
+        cognitod_server::signing::rotate(&self.backend, pool_id)
+            .await
+            .expect("rotating the signing keys")
+    }
+
     /// Moves the server's clock forward (codes, sessions and tokens expire; signatures are
     /// checked against the real clock).
     pub fn advance(&self, by: std::time::Duration) {

@@ -40,6 +40,7 @@ mod pools;
 mod pools_tests;
 mod refresh;
 mod schema;
+mod self_attributes;
 mod session;
 mod sign_in;
 mod sign_up;
@@ -648,6 +649,52 @@ impl CognitoIdentityProvider for UserPools {
         input: AdminUserGlobalSignOutRequest,
     ) -> Result<AdminUserGlobalSignOutResponse, AdminUserGlobalSignOutError> {
         current_user::admin_user_global_sign_out(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn update_user_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateUserAttributesRequest,
+    ) -> Result<UpdateUserAttributesResponse, UpdateUserAttributesError> {
+        self_attributes::update_user_attributes(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn delete_user_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserAttributesRequest,
+    ) -> Result<DeleteUserAttributesResponse, DeleteUserAttributesError> {
+        self_attributes::delete_user_attributes(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn get_user_attribute_verification_code(
+        &self,
+        ctx: &RequestContext,
+        input: GetUserAttributeVerificationCodeRequest,
+    ) -> Result<GetUserAttributeVerificationCodeResponse, GetUserAttributeVerificationCodeError>
+    {
+        self_attributes::get_user_attribute_verification_code(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn verify_user_attribute(
+        &self,
+        ctx: &RequestContext,
+        input: VerifyUserAttributeRequest,
+    ) -> Result<VerifyUserAttributeResponse, VerifyUserAttributeError> {
+        self_attributes::verify_user_attribute(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn delete_user(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserRequest,
+    ) -> Result<(), DeleteUserError> {
+        self_attributes::delete_user(self, ctx, input)
             .await
             .map_err(Into::into)
     }

@@ -161,6 +161,8 @@ fn readable_attributes(app: &AppClient, user: &UserRecord) -> Vec<(String, Value
 /// An access token that passed every check, with the user it names.
 pub(crate) struct AccessGrant {
     pub pool_id: String,
+    /// The app client the token was issued to.
+    pub client_id: String,
     pub user: UserRecord,
 }
 
@@ -250,7 +252,16 @@ pub(crate) async fn check_access_token(svc: &UserPools, token: &str) -> Result<A
             "User is disabled.",
         ));
     }
-    Ok(AccessGrant { pool_id, user })
+    let client_id = claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    Ok(AccessGrant {
+        pool_id,
+        client_id,
+        user,
+    })
 }
 
 fn unverified_claims(token: &str) -> Option<Map<String, Value>> {

@@ -3,13 +3,13 @@
 
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
-use cognitod_store::StoreError;
+use cognitod_store::{StoreError, UserRecord};
 
 use crate::UserPools;
 use crate::attributes::{Schema, remove, set, value_of};
 use crate::credentials::{CodeDigest, Credentials};
 use crate::errors;
-use crate::identity::{EMAIL, PHONE};
+use crate::identity::{EMAIL, PHONE, PoolIdentity};
 use crate::lookup::{pool_user, save_user, save_user_with_aliases, user_not_found};
 use crate::notify::{self, Destination};
 use crate::user_view::{self, status};
@@ -34,10 +34,24 @@ pub(crate) async fn admin_update_user_attributes(
     _ctx: &RequestContext,
     input: AdminUpdateUserAttributesRequest,
 ) -> Result<AdminUpdateUserAttributesResponse, Error> {
-    let (pool, identity, mut user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
+    let (pool, identity, user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
     let changes = Schema::of(&pool).validate_update(&input.user_attributes)?;
+    update_attributes(svc, &pool, &identity, user, &changes).await?;
+    Ok(AdminUpdateUserAttributesResponse {})
+}
+
+/// Applies checked attribute changes. A changed email or phone number becomes unverified
+/// (unless the change sets its `_verified` flag too) and, when the pool auto-verifies it, gets
+/// a verification code; returns where the codes went.
+pub(crate) async fn update_attributes(
+    svc: &UserPools,
+    pool: &UserPoolType,
+    identity: &PoolIdentity,
+    mut user: UserRecord,
+    changes: &[(String, Option<String>)],
+) -> Result<Vec<Destination>, Error> {
     let before = user.attributes.clone();
-    for (name, value) in &changes {
+    for (name, value) in changes {
         match value {
             Some(value) => set(&mut user.attributes, name, value),
             None => remove(&mut user.attributes, name),
@@ -78,29 +92,71 @@ pub(crate) async fn admin_update_user_attributes(
             kind,
             &CodeDigest::new(&code, now + VERIFICATION_CODE_MILLIS),
         )?;
-        let medium = if kind == EMAIL {
-            cognitod_messaging::Medium::Email
-        } else {
-            cognitod_messaging::Medium::Sms
-        };
-        codes.push((Destination { medium, address }, code));
+        codes.push((verification_destination(kind, address), code));
     }
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
-    save_user_with_aliases(svc, &identity, &user).await?;
+    save_user_with_aliases(svc, identity, &user).await?;
+    let mut sent = Vec::new();
     for (to, code) in codes {
         notify::send_code(
             svc,
-            &input.user_pool_id,
-            &pool,
+            &user.pool_id,
+            pool,
             &user.username,
             &to,
             "UpdateUserAttribute",
             &code,
         )
         .await?;
+        sent.push(to);
     }
-    Ok(AdminUpdateUserAttributesResponse {})
+    Ok(sent)
+}
+
+/// Where the verification code of `kind` (email or phone_number) goes.
+pub(crate) fn verification_destination(kind: &str, address: String) -> Destination {
+    let medium = if kind == EMAIL {
+        cognitod_messaging::Medium::Email
+    } else {
+        cognitod_messaging::Medium::Sms
+    };
+    Destination { medium, address }
+}
+
+/// Issues a verification code for the user's `kind` attribute (1 day validity).
+pub(crate) async fn send_verification_code(
+    svc: &UserPools,
+    pool: &UserPoolType,
+    mut user: UserRecord,
+    kind: &str,
+) -> Result<Destination, Error> {
+    let address = value_of(&user.attributes, kind)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            errors::invalid_parameter(format!("The user has no {kind} attribute to verify."))
+        })?;
+    let code = cognitod_crypto::random_code(6);
+    let mut credentials = Credentials::from_json(&user.credentials)?;
+    credentials.set_attribute_code(
+        kind,
+        &CodeDigest::new(&code, svc.now() + VERIFICATION_CODE_MILLIS),
+    )?;
+    user.credentials = credentials.to_json()?;
+    save_user(svc, &user).await?;
+    let to = verification_destination(kind, address);
+    notify::send_code(
+        svc,
+        &user.pool_id,
+        pool,
+        &user.username,
+        &to,
+        "VerifyUserAttribute",
+        &code,
+    )
+    .await?;
+    Ok(to)
 }
 
 pub(crate) async fn admin_delete_user_attributes(

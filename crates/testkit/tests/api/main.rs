@@ -10,6 +10,7 @@ mod groups;
 mod list_users;
 mod pools;
 mod restart;
+mod self_service;
 mod signin;
 mod users;
 mod validation;

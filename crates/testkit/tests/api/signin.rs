@@ -15,15 +15,15 @@ use serde_json::Value;
 
 use crate::{attr, create_pool, error_of};
 
-const PASSWORD: &str = "Correct-Horse-1";
+pub(crate) const PASSWORD: &str = "Correct-Horse-1";
 
-fn claims(token: &str) -> Value {
+pub(crate) fn claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("a JWT");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 /// A client allowing every password flow, SRP and refresh; optionally with a secret.
-async fn create_client(
+pub(crate) async fn create_client(
     idp: &idp::Client,
     pool: &str,
     secret: bool,
@@ -48,7 +48,7 @@ async fn create_client(
 }
 
 /// A confirmed user with a permanent password.
-async fn confirmed_user(idp: &idp::Client, pool: &str, username: &str) {
+pub(crate) async fn confirmed_user(idp: &idp::Client, pool: &str, username: &str) {
     idp.admin_create_user()
         .user_pool_id(pool)
         .username(username)
@@ -68,7 +68,7 @@ async fn confirmed_user(idp: &idp::Client, pool: &str, username: &str) {
         .unwrap();
 }
 
-async fn password_sign_in(
+pub(crate) async fn password_sign_in(
     idp: &idp::Client,
     client: &str,
     username: &str,
@@ -563,7 +563,7 @@ async fn new_password_required_then_expired_sessions() {
 }
 
 /// The code of the last message sent to `username`.
-async fn last_code(server: &TestServer, pool: &str, username: &str) -> String {
+pub(crate) async fn last_code(server: &TestServer, pool: &str, username: &str) -> String {
     let messages = server.outbox(pool, Some(username)).await;
     let body = &messages.last().expect("a message").body;
     body.split(|c: char| !c.is_ascii_digit())
@@ -742,4 +742,64 @@ async fn sign_up_confirm_forgot_password_and_nothing_secret_is_stored() {
         );
     }
     assert!(!stored.contains("BEGIN PRIVATE KEY"));
+}
+
+#[tokio::test]
+async fn key_rotation_keeps_issued_tokens_valid() {
+    let server = TestServer::start().await;
+    let idp = server.idp();
+    let pool = create_pool(&idp, "rotation").await;
+    let (client, _) =
+        create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Legacy).await;
+    confirmed_user(&idp, &pool, "gil").await;
+    let before = password_sign_in(&idp, &client, "gil", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let old_access = before.access_token().unwrap().to_string();
+    let old_kid = claims_header(&old_access);
+
+    let new_kids = server.rotate_signing_keys(&pool).await;
+    assert_eq!(new_kids.len(), 2);
+    // Nodes see the new keys within their cache bound.
+    server.advance(Duration::from_secs(31));
+    let jwks: Value = reqwest::get(format!("{}/{pool}/.well-known/jwks.json", server.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys = jwks["keys"].as_array().unwrap().clone();
+    assert_eq!(keys.len(), 4, "the new keys and the retired ones: {keys:?}");
+    cognitod_crypto::jwt::verify(&old_access, &keys).expect("an old token still verifies");
+    idp.get_user()
+        .access_token(&old_access)
+        .send()
+        .await
+        .unwrap();
+
+    let after = password_sign_in(&idp, &client, "gil", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let new_kid = claims_header(after.access_token().unwrap());
+    assert_ne!(new_kid, old_kid);
+    assert!(new_kids.contains(&new_kid));
+
+    // A day later the retired keys are gone from the JWKS.
+    server.advance(Duration::from_secs(25 * 60 * 60));
+    let jwks: Value = reqwest::get(format!("{}/{pool}/.well-known/jwks.json", server.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+}
+
+fn claims_header(token: &str) -> String {
+    let (kid, _) = cognitod_crypto::jwt::decode_header(token).unwrap();
+    kid.unwrap()
 }

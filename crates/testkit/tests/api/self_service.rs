@@ -1,0 +1,160 @@
+//! A signed-in user's own calls: attribute updates with verification, attribute deletion,
+//! password change and account deletion.
+
+use aws_sdk_cognitoidentityprovider as idp;
+use cognitod_testkit::TestServer;
+use idp::types::{PreventUserExistenceErrorTypes, VerifiedAttributeType};
+
+use crate::signin::{PASSWORD, confirmed_user, create_client, last_code, password_sign_in};
+use crate::{attr, error_of};
+
+#[tokio::test]
+async fn users_manage_their_own_attributes_password_and_account() {
+    let server = TestServer::start().await;
+    let idp = server.idp();
+    let pool = idp
+        .create_user_pool()
+        .pool_name("self")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let (client, _) =
+        create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Legacy).await;
+    confirmed_user(&idp, &pool, "hal").await;
+    let access = password_sign_in(&idp, &client, "hal", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap()
+        .access_token
+        .unwrap();
+    let email_verified = |user: &idp::operation::admin_get_user::AdminGetUserOutput| {
+        user.user_attributes()
+            .iter()
+            .find(|a| a.name() == "email_verified")
+            .and_then(|a| a.value().map(str::to_string))
+    };
+
+    // A new email is unverified until its code comes back.
+    let updated = idp
+        .update_user_attributes()
+        .access_token(&access)
+        .user_attributes(attr("email", "hal@new.example.com"))
+        .user_attributes(attr("given_name", "Hal"))
+        .send()
+        .await
+        .unwrap();
+    let details = updated.code_delivery_details_list();
+    assert_eq!(details.len(), 1);
+    assert_eq!(details[0].attribute_name(), Some("email"));
+    assert_eq!(details[0].destination(), Some("h***@n***"));
+    let user = idp
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("hal")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(email_verified(&user).as_deref(), Some("false"));
+    let code = last_code(&server, &pool, "hal").await;
+    let wrong = idp
+        .verify_user_attribute()
+        .access_token(&access)
+        .attribute_name("email")
+        .code(if code == "000000" { "111111" } else { "000000" })
+        .send()
+        .await;
+    assert_eq!(error_of(wrong).0, "CodeMismatchException");
+    idp.verify_user_attribute()
+        .access_token(&access)
+        .attribute_name("email")
+        .code(&code)
+        .send()
+        .await
+        .unwrap();
+    let user = idp
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("hal")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(email_verified(&user).as_deref(), Some("true"));
+
+    // Users cannot vouch for their own contacts, nor verify other attributes.
+    let vouch = idp
+        .update_user_attributes()
+        .access_token(&access)
+        .user_attributes(attr("email_verified", "true"))
+        .send()
+        .await;
+    assert_eq!(error_of(vouch).0, "NotAuthorizedException");
+    let other = idp
+        .get_user_attribute_verification_code()
+        .access_token(&access)
+        .attribute_name("given_name")
+        .send()
+        .await;
+    assert_eq!(error_of(other).0, "InvalidParameterException");
+
+    idp.delete_user_attributes()
+        .access_token(&access)
+        .user_attribute_names("given_name")
+        .send()
+        .await
+        .unwrap();
+    let me = idp.get_user().access_token(&access).send().await.unwrap();
+    assert!(
+        me.user_attributes()
+            .iter()
+            .all(|a| a.name() != "given_name")
+    );
+
+    // Password change needs the current password.
+    let wrong = idp
+        .change_password()
+        .access_token(&access)
+        .previous_password("Wrong-Horse-1")
+        .proposed_password("Fresh-Horse-33")
+        .send()
+        .await;
+    assert_eq!(
+        error_of(wrong),
+        (
+            "NotAuthorizedException".into(),
+            "Incorrect username or password.".into()
+        )
+    );
+    idp.change_password()
+        .access_token(&access)
+        .previous_password(PASSWORD)
+        .proposed_password("Fresh-Horse-33")
+        .send()
+        .await
+        .unwrap();
+    password_sign_in(&idp, &client, "hal", "Fresh-Horse-33")
+        .await
+        .unwrap();
+    let (code, _) = error_of(password_sign_in(&idp, &client, "hal", PASSWORD).await);
+    assert_eq!(code, "NotAuthorizedException");
+
+    idp.delete_user()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    let gone = idp
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("hal")
+        .send()
+        .await;
+    assert_eq!(error_of(gone).0, "UserNotFoundException");
+    let refused = idp.get_user().access_token(&access).send().await;
+    assert_eq!(error_of(refused).0, "NotAuthorizedException");
+}
