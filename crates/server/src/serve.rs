@@ -38,11 +38,13 @@ pub struct RunningServer {
     pub public_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    sweeper: JoinHandle<()>,
 }
 
 impl RunningServer {
     /// Stops accepting, lets in-flight requests finish, and waits.
     pub async fn stop(mut self) -> std::io::Result<()> {
+        self.sweeper.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -135,5 +137,25 @@ pub async fn start(
         public_url,
         shutdown: Some(tx),
         task,
+        sweeper: tokio::spawn(sweep_expired(backend.store.clone(), options.clock.clone())),
     })
+}
+
+/// Refresh tokens are kept a day past their expiry (access tokens of their family may live
+/// that long and are checked against it), then deleted. Every node may run this: the delete is
+/// idempotent.
+async fn sweep_expired(store: std::sync::Arc<dyn cognitod_store::Store>, clock: Arc<dyn Clock>) {
+    const MARGIN_MILLIS: i64 = 24 * 60 * 60 * 1000;
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        every.tick().await;
+        match store
+            .delete_expired_refresh_tokens(clock.now_millis() - MARGIN_MILLIS)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "expired refresh tokens deleted"),
+            Err(err) => tracing::warn!(error = %err, "sweeping expired refresh tokens failed"),
+        }
+    }
 }

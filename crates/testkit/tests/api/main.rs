@@ -9,6 +9,7 @@ mod concurrency;
 mod groups;
 mod list_users;
 mod pools;
+mod refresh;
 mod restart;
 mod self_service;
 mod signin;
