@@ -71,6 +71,12 @@ pub struct RefreshTokenRecord {
 pub trait RefreshTokenStore: Send + Sync {
     async fn insert_refresh_token(&self, token: &RefreshTokenRecord) -> StoreResult<()>;
     async fn get_refresh_token(&self, digest: &str) -> StoreResult<Option<RefreshTokenRecord>>;
+    /// Every token of the user (live, revoked or expired), oldest first.
+    async fn list_user_refresh_tokens(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+    ) -> StoreResult<Vec<RefreshTokenRecord>>;
     /// Sets `replaced_at` if it is not set yet; `Ok(false)` when another call set it first.
     async fn mark_refresh_token_replaced(&self, digest: &str, at: i64) -> StoreResult<bool>;
     /// Revokes every token of the family that is not revoked yet; returns how many.

@@ -262,6 +262,24 @@ pub async fn refresh_tokens_lifecycle(store: Arc<dyn Store>) {
     }
     assert_eq!(store.get_refresh_token("d1").await.unwrap().unwrap(), t1);
     assert!(store.get_refresh_token("nope").await.unwrap().is_none());
+    let digests = |tokens: Vec<RefreshTokenRecord>| -> Vec<String> {
+        tokens.into_iter().map(|t| t.digest).collect()
+    };
+    assert_eq!(
+        digests(store.list_user_refresh_tokens("p", "ana").await.unwrap()),
+        ["d1", "d2", "d3"]
+    );
+    assert_eq!(
+        digests(store.list_user_refresh_tokens("q", "ana").await.unwrap()),
+        ["d5"]
+    );
+    assert!(
+        store
+            .list_user_refresh_tokens("p", "nobody")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
         store.insert_refresh_token(&t1).await,
         Err(StoreError::Conflict(_))

@@ -232,6 +232,24 @@ macro_rules! sql_auth_store {
                     row.map(|r| token_from_row(&r)).transpose()
                 }
 
+                async fn list_user_refresh_tokens(
+                    &self,
+                    pool_id: &str,
+                    username_key: &str,
+                ) -> StoreResult<Vec<RefreshTokenRecord>> {
+                    let sql = format!(
+                        "SELECT {TOKEN_COLUMNS} FROM refresh_tokens \
+                         WHERE pool_id = $1 AND username_key = $2 ORDER BY created_at, digest"
+                    );
+                    let rows = ::sqlx::query(&sql)
+                        .bind(pool_id)
+                        .bind(username_key)
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                    rows.iter().map(token_from_row).collect()
+                }
+
                 async fn mark_refresh_token_replaced(
                     &self,
                     digest: &str,

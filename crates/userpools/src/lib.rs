@@ -52,6 +52,7 @@ mod tokens;
 #[cfg(test)]
 mod user_fixtures;
 mod user_passwords;
+mod user_sessions;
 #[cfg(test)]
 mod user_state_tests;
 mod user_view;
@@ -695,6 +696,42 @@ impl CognitoIdentityProvider for UserPools {
         input: DeleteUserRequest,
     ) -> Result<(), DeleteUserError> {
         self_attributes::delete_user(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn list_user_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: ListUserSessionsRequest,
+    ) -> Result<ListUserSessionsResponse, ListUserSessionsError> {
+        user_sessions::list_user_sessions(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_list_user_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: AdminListUserSessionsRequest,
+    ) -> Result<AdminListUserSessionsResponse, AdminListUserSessionsError> {
+        user_sessions::admin_list_user_sessions(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn revoke_user_session(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeUserSessionRequest,
+    ) -> Result<RevokeUserSessionResponse, RevokeUserSessionError> {
+        user_sessions::revoke_user_session(self, ctx, input)
+            .await
+            .map_err(Into::into)
+    }
+    async fn admin_revoke_user_session(
+        &self,
+        ctx: &RequestContext,
+        input: AdminRevokeUserSessionRequest,
+    ) -> Result<AdminRevokeUserSessionResponse, AdminRevokeUserSessionError> {
+        user_sessions::admin_revoke_user_session(self, ctx, input)
             .await
             .map_err(Into::into)
     }

@@ -163,6 +163,8 @@ pub(crate) struct AccessGrant {
     pub pool_id: String,
     /// The app client the token was issued to.
     pub client_id: String,
+    /// The refresh-token family (`origin_jti`) the token came from.
+    pub family_id: Option<String>,
     pub user: UserRecord,
 }
 
@@ -257,9 +259,14 @@ pub(crate) async fn check_access_token(svc: &UserPools, token: &str) -> Result<A
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
+    let family_id = claims
+        .get("origin_jti")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     Ok(AccessGrant {
         pool_id,
         client_id,
+        family_id,
         user,
     })
 }

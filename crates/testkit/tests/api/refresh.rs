@@ -211,3 +211,90 @@ async fn revoke_token_ends_the_family_and_tokens_expire() {
         )
     );
 }
+
+/// The session operations are newer than the SDK in the lockfile: raw JSON calls.
+async fn unsigned(server: &TestServer, op: &str, body: serde_json::Value) -> serde_json::Value {
+    let response = server
+        .call_bytes(op, serde_json::to_vec(&body).unwrap(), None)
+        .await;
+    let json = response.json();
+    if response.status == 200 {
+        json
+    } else {
+        serde_json::json!({"error": json["__type"]})
+    }
+}
+
+#[tokio::test]
+async fn user_sessions_list_and_revoke_sign_ins() {
+    use serde_json::json;
+    let server = TestServer::start().await;
+    let idp = server.idp();
+    let pool = create_pool(&idp, "sessions").await;
+    let client = client_with(&idp, &pool, None).await;
+    confirmed_user(&idp, &pool, "kit").await;
+    let mut access = Vec::new();
+    for _ in 0..2 {
+        let result = password_sign_in(&idp, &client, "kit", PASSWORD)
+            .await
+            .unwrap()
+            .authentication_result
+            .unwrap();
+        access.push(result.access_token().unwrap().to_string());
+    }
+    let listed = unsigned(
+        &server,
+        "ListUserSessions",
+        json!({"AccessToken": access[1]}),
+    )
+    .await;
+    let sessions = listed["Sessions"].as_array().expect("Sessions").clone();
+    assert_eq!(sessions.len(), 2, "{listed}");
+    // Exactly one session is the caller's own.
+    let others: Vec<&serde_json::Value> = sessions
+        .iter()
+        .filter(|s| s["IsCurrentSession"] == false)
+        .collect();
+    assert_eq!(others.len(), 1, "{listed}");
+    for session in &sessions {
+        let id = session["SessionId"].as_str().unwrap();
+        assert!(id.len() == 28 && id.starts_with("tkn"), "{id}");
+        assert_eq!(session["ClientId"], client.as_str());
+        assert_eq!(session["SessionType"], "TOKEN");
+    }
+    let admin = server
+        .call(
+            "AdminListUserSessions",
+            &json!({"UserPoolId": pool, "Username": "kit"}),
+        )
+        .await;
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    assert_eq!(admin.json()["Sessions"].as_array().unwrap().len(), 2);
+
+    // Revoking the other sign-in's session ends its tokens, not the caller's.
+    let first = others[0]["SessionId"].as_str().unwrap().to_string();
+    let revoked = unsigned(
+        &server,
+        "RevokeUserSession",
+        json!({"AccessToken": access[1], "SessionId": first}),
+    )
+    .await;
+    assert_eq!(revoked, json!({}));
+    let refused = idp.get_user().access_token(&access[0]).send().await;
+    assert_eq!(error_of(refused).0, "NotAuthorizedException");
+    idp.get_user()
+        .access_token(&access[1])
+        .send()
+        .await
+        .unwrap();
+    let again = server
+        .call(
+            "AdminRevokeUserSession",
+            &json!({"UserPoolId": pool, "Username": "kit", "SessionId": first}),
+        )
+        .await;
+    assert_eq!(
+        again.error_type().as_deref(),
+        Some("ResourceNotFoundException")
+    );
+}
