@@ -7,7 +7,11 @@
 //! Bodies hold codes and temporary passwords, so they are sealed with the master key at rest
 //! and opened only for an administrator's listing.
 
+mod senders;
+
 use std::sync::Arc;
+
+pub use senders::{Sender, Senders, SmtpSender, WebhookSender};
 
 use cognitod_crypto::MasterKey;
 use cognitod_store::{OutboxMessage, Store, StoreError};
@@ -69,17 +73,33 @@ pub struct Message {
     pub kind: String,
     pub subject: Option<String>,
     pub body: String,
+    /// The sender address (the pool's EmailConfiguration.From); the server's default if None.
+    pub from: Option<String>,
 }
 
 /// Records messages in the outbox (and, later, hands them to real senders).
 pub struct Messenger {
     store: Arc<dyn Store>,
     master_key: Arc<MasterKey>,
+    senders: Senders,
 }
 
 impl Messenger {
+    /// A messenger that only records (the outbox is the delivery).
     pub fn new(store: Arc<dyn Store>, master_key: Arc<MasterKey>) -> Self {
-        Self { store, master_key }
+        Self::with_senders(store, master_key, Senders::default())
+    }
+
+    pub fn with_senders(
+        store: Arc<dyn Store>,
+        master_key: Arc<MasterKey>,
+        senders: Senders,
+    ) -> Self {
+        Self {
+            store,
+            master_key,
+            senders,
+        }
     }
 
     /// Recorded messages, oldest first, with their bodies opened.
@@ -94,8 +114,13 @@ impl Messenger {
         Ok(open_messages(&self.master_key, messages))
     }
 
-    /// Records the message; returns its outbox id.
+    /// Records the message, then hands it to the medium's sender in the background (the
+    /// caller never waits for a mail server); returns its outbox id.
     pub async fn send(&self, message: Message, now_millis: i64) -> Result<i64, StoreError> {
+        let delivery = self
+            .senders
+            .for_medium(message.medium)
+            .map(|sender| (sender, message.clone()));
         let id = self
             .store
             .push(&OutboxMessage {
@@ -116,6 +141,17 @@ impl Messenger {
             })
             .await?;
         tracing::debug!(outbox_id = id, "message recorded in the outbox");
+        if let Some((sender, message)) = delivery {
+            tokio::spawn(async move {
+                match sender.deliver(&message).await {
+                    Ok(()) => {
+                        tracing::info!(outbox_id = id, kind = %message.kind, "message delivered")
+                    }
+                    // The outbox keeps the message: an operator can still read the code.
+                    Err(err) => tracing::warn!(outbox_id = id, error = %err, "delivery failed"),
+                }
+            });
+        }
         Ok(id)
     }
 }

@@ -150,6 +150,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             insecure_dev: args.insecure_dev,
             clock,
             tls: tls.as_ref().map(|tls| tls.config.clone()),
+            senders: args.delivery.senders()?,
         },
     )
     .await

@@ -35,6 +35,45 @@ pub struct ServeArgs {
     pub insecure_dev: bool,
     #[command(flatten)]
     pub tls: TlsArgs,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+/// Where messages go besides the outbox (which always records them).
+#[derive(Debug, Clone, Default, Args)]
+pub struct DeliveryArgs {
+    /// Send email through this SMTP server: `smtp://host:port` (add `?tls=required` for
+    /// STARTTLS) or `smtps://host:465`, optionally with `user:password@`.
+    #[arg(long, env = "COGNITOD_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Sender address when a pool's EmailConfiguration names none.
+    #[arg(
+        long,
+        env = "COGNITOD_SMTP_FROM",
+        default_value = "cognitod <no-reply@localhost>"
+    )]
+    pub smtp_from: String,
+    /// Send SMS by POSTing JSON (phoneNumber, message, userPoolId, username, kind) here.
+    #[arg(long, env = "COGNITOD_SMS_WEBHOOK_URL", value_name = "URL")]
+    pub sms_webhook_url: Option<String>,
+}
+
+impl DeliveryArgs {
+    /// The senders these flags ask for.
+    pub fn senders(&self) -> anyhow::Result<cognitod_messaging::Senders> {
+        let mut senders = cognitod_messaging::Senders::default();
+        if let Some(url) = &self.smtp_url {
+            let smtp = cognitod_messaging::SmtpSender::new(url, &self.smtp_from)
+                .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?;
+            senders.email = Some(std::sync::Arc::new(smtp));
+        }
+        if let Some(url) = &self.sms_webhook_url {
+            let webhook = cognitod_messaging::WebhookSender::new(url)
+                .map_err(|e| anyhow::anyhow!("--sms-webhook-url: {e}"))?;
+            senders.sms = Some(std::sync::Arc::new(webhook));
+        }
+        Ok(senders)
+    }
 }
 
 /// HTTPS options of `cognitod serve`; plain HTTP when none is given.

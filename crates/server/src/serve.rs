@@ -30,6 +30,8 @@ pub struct ServerOptions {
     pub clock: Arc<dyn Clock>,
     /// Serve HTTPS with this configuration (see [`crate::tls`]); plain HTTP when `None`.
     pub tls: Option<Arc<ServerConfig>>,
+    /// Email and SMS delivery besides the outbox.
+    pub senders: cognitod_messaging::Senders,
 }
 
 /// A server accepting connections in the background.
@@ -80,9 +82,10 @@ pub async fn start(
         account_id: ACCOUNT_ID.to_string(),
         public_url: public_url.clone(),
     };
-    let messenger = Arc::new(Messenger::new(
+    let messenger = Arc::new(Messenger::with_senders(
         backend.store.clone(),
         backend.master_key.clone(),
+        options.senders.clone(),
     ));
     let userpools = Arc::new(UserPools::new(
         backend.store.clone(),

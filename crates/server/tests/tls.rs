@@ -72,6 +72,7 @@ async fn https_with_the_development_ca() {
             insecure_dev: false,
             clock,
             tls: Some(dev.config.clone()),
+            senders: Default::default(),
         },
     )
     .await

@@ -103,6 +103,7 @@ impl TestServer {
                 insecure_dev: false,
                 clock: clock.clone() as Arc<dyn Clock>,
                 tls: None,
+                senders: Default::default(),
             },
         )
         .await
@@ -232,6 +233,7 @@ impl TestServer {
             insecure_dev: false,
             clock: self.clock.clone() as Arc<dyn Clock>,
             tls: None,
+            senders: Default::default(),
         }
     }
 

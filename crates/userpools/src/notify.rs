@@ -103,14 +103,25 @@ pub(crate) fn recovery_destination(
         })
 }
 
+/// A rendered message, before it is addressed.
+struct Content<'a> {
+    subject: Option<String>,
+    body: String,
+    /// The pool's own sender address, if it has one.
+    from: Option<&'a str>,
+}
+
 async fn send(
     svc: &UserPools,
     pool_id: &str,
     username: &str,
     to: &Destination,
     kind: &str,
-    subject: Option<String>,
-    body: String,
+    Content {
+        subject,
+        body,
+        from,
+    }: Content<'_>,
 ) -> Result<(), Error> {
     let message = Message {
         pool_id: pool_id.to_string(),
@@ -120,6 +131,7 @@ async fn send(
         kind: kind.to_string(),
         subject,
         body,
+        from: from.map(str::to_string),
     };
     svc.messenger
         .send(message, svc.now())
@@ -169,8 +181,11 @@ pub(crate) async fn invite(
             stored_username,
             to,
             "Invitation",
-            subject,
-            body,
+            Content {
+                subject,
+                body,
+                from: sender_address(pool),
+            },
         )
         .await?;
     }
@@ -215,10 +230,20 @@ pub(crate) async fn send_code(
         username,
         to,
         kind,
-        subject,
-        render(&body, username, code),
+        Content {
+            subject,
+            body: render(&body, username, code),
+            from: sender_address(pool),
+        },
     )
     .await
+}
+
+/// The pool's own sender address (EmailConfiguration.From), if it has one.
+fn sender_address(pool: &UserPoolType) -> Option<&str> {
+    pool.email_configuration
+        .as_ref()
+        .and_then(|c| c.from.as_deref())
 }
 
 #[cfg(test)]
