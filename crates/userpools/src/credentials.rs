@@ -80,6 +80,10 @@ pub(crate) struct Credentials {
     /// The pending sign-up confirmation code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation_code: Option<CodeDigest>,
+    /// New email / phone values waiting for verification before they replace the current
+    /// ones (AttributesRequireVerificationBeforeUpdate).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub pending_attributes: std::collections::BTreeMap<String, String>,
     /// Wrong answers to the pending codes, for LimitExceededException.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub code_failures: u32,

@@ -135,6 +135,10 @@ pub(crate) async fn verify_user_attribute(
         return Err(err);
     }
     credentials.attribute_verification_codes.remove(kind);
+    // A value held back until verified replaces the current one now.
+    if let Some(pending) = credentials.pending_attributes.remove(kind) {
+        set(&mut user.attributes, kind, &pending);
+    }
     set(&mut user.attributes, &format!("{kind}_verified"), "true");
     user.credentials = credentials.to_json()?;
     user.updated_at = svc.now();

@@ -58,6 +58,7 @@ pub(crate) async fn update_attributes(
         }
     }
     let set_explicitly = |name: &str| changes.iter().any(|(n, _)| n == name);
+    let mut credentials = Credentials::from_json(&user.credentials)?;
     let mut to_verify = Vec::new();
     for kind in [EMAIL, PHONE] {
         let flag = format!("{kind}_verified");
@@ -65,8 +66,24 @@ pub(crate) async fn update_attributes(
         if !changed || set_explicitly(&flag) {
             continue;
         }
+        let new_value = value_of(&user.attributes, kind).map(str::to_string);
+        // AttributesRequireVerificationBeforeUpdate: a verified contact stays in place until
+        // the new one is verified; the new value waits with its code.
+        if let Some(address) = &new_value
+            && held_until_verified(pool, kind)
+            && value_of(&before, &flag) == Some("true")
+        {
+            let old = value_of(&before, kind).unwrap_or_default().to_string();
+            set(&mut user.attributes, kind, &old);
+            credentials
+                .pending_attributes
+                .insert(kind.to_string(), address.clone());
+            to_verify.push((kind, address.clone()));
+            continue;
+        }
+        credentials.pending_attributes.remove(kind);
         // A new contact is unverified until proven, unless the admin vouches for it.
-        match value_of(&user.attributes, kind).map(str::to_string) {
+        match new_value {
             Some(address) => {
                 set(&mut user.attributes, &flag, "false");
                 to_verify.push((kind, address));
@@ -81,7 +98,6 @@ pub(crate) async fn update_attributes(
             .any(|a| a.as_str() == kind)
     };
     let now = svc.now();
-    let mut credentials = Credentials::from_json(&user.credentials)?;
     let mut codes = Vec::new();
     for (kind, address) in to_verify
         .into_iter()
@@ -114,6 +130,14 @@ pub(crate) async fn update_attributes(
     Ok(sent)
 }
 
+/// Whether the pool keeps a verified `kind` until its replacement is verified.
+fn held_until_verified(pool: &UserPoolType, kind: &str) -> bool {
+    pool.user_attribute_update_settings
+        .as_ref()
+        .and_then(|s| s.attributes_require_verification_before_update.as_ref())
+        .is_some_and(|kinds| kinds.iter().any(|k| k.as_str() == kind))
+}
+
 /// Where the verification code of `kind` (email or phone_number) goes.
 pub(crate) fn verification_destination(kind: &str, address: String) -> Destination {
     let medium = if kind == EMAIL {
@@ -131,14 +155,18 @@ pub(crate) async fn send_verification_code(
     mut user: UserRecord,
     kind: &str,
 ) -> Result<Destination, Error> {
-    let address = value_of(&user.attributes, kind)
+    let mut credentials = Credentials::from_json(&user.credentials)?;
+    // A value waiting for verification is the one to verify.
+    let address = credentials
+        .pending_attributes
+        .get(kind)
+        .cloned()
+        .or_else(|| value_of(&user.attributes, kind).map(str::to_string))
         .filter(|v| !v.is_empty())
-        .map(str::to_string)
         .ok_or_else(|| {
             errors::invalid_parameter(format!("The user has no {kind} attribute to verify."))
         })?;
     let code = cognitod_crypto::random_code(6);
-    let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.set_attribute_code(
         kind,
         &CodeDigest::new(&code, svc.now() + VERIFICATION_CODE_MILLIS),

@@ -158,3 +158,81 @@ async fn users_manage_their_own_attributes_password_and_account() {
     let refused = idp.get_user().access_token(&access).send().await;
     assert_eq!(error_of(refused).0, "NotAuthorizedException");
 }
+
+#[tokio::test]
+async fn a_verified_email_stays_until_its_replacement_is_verified() {
+    let server = TestServer::start().await;
+    let idp = server.idp();
+    let pool = idp
+        .create_user_pool()
+        .pool_name("held")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .user_attribute_update_settings(
+            idp::types::UserAttributeUpdateSettingsType::builder()
+                .attributes_require_verification_before_update(VerifiedAttributeType::Email)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let (client, _) =
+        create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Legacy).await;
+    confirmed_user(&idp, &pool, "ivy").await;
+    let access = password_sign_in(&idp, &client, "ivy", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap()
+        .access_token
+        .unwrap();
+    let email = |attributes: &[idp::types::AttributeType], name: &str| {
+        attributes
+            .iter()
+            .find(|a| a.name() == name)
+            .and_then(|a| a.value().map(str::to_string))
+    };
+    let updated = idp
+        .update_user_attributes()
+        .access_token(&access)
+        .user_attributes(attr("email", "ivy@new.example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.code_delivery_details_list()[0].destination(),
+        Some("i***@n***")
+    );
+    // Until verified, the old address (still verified) is the user's email.
+    let me = idp.get_user().access_token(&access).send().await.unwrap();
+    assert_eq!(
+        email(me.user_attributes(), "email").as_deref(),
+        Some("ivy@example.com")
+    );
+    assert_eq!(
+        email(me.user_attributes(), "email_verified").as_deref(),
+        Some("true")
+    );
+    let messages = server.outbox(&pool, Some("ivy")).await;
+    assert_eq!(messages.last().unwrap().destination, "ivy@new.example.com");
+    let code = last_code(&server, &pool, "ivy").await;
+    idp.verify_user_attribute()
+        .access_token(&access)
+        .attribute_name("email")
+        .code(&code)
+        .send()
+        .await
+        .unwrap();
+    let me = idp.get_user().access_token(&access).send().await.unwrap();
+    assert_eq!(
+        email(me.user_attributes(), "email").as_deref(),
+        Some("ivy@new.example.com")
+    );
+    assert_eq!(
+        email(me.user_attributes(), "email_verified").as_deref(),
+        Some("true")
+    );
+}
