@@ -14,7 +14,9 @@ pub struct SigningKeyRecord {
     pub kid: String,
     /// `id` or `access`: Cognito signs each token kind with its own key.
     pub token_use: String,
-    /// `active` (signs new tokens) or `retired` (still published until `publish_until`).
+    /// `active` (signs new tokens), `next` (published ahead of its rotation, so verifiers
+    /// already hold it when it starts signing) or `retired` (still published until
+    /// `publish_until`).
     pub state: String,
     /// The PKCS#8 DER private key, sealed.
     pub sealed_private_key: String,
@@ -27,15 +29,16 @@ pub struct SigningKeyRecord {
 
 #[async_trait]
 pub trait SigningKeyStore: Send + Sync {
-    /// Inserts the first active keys of a pool. When the pool already has an active key of
+    /// Inserts the first keys of a pool (active, and possibly next). When the pool already has an active key of
     /// one of these token uses (another node won the race), nothing is inserted and the call
     /// returns `Ok(false)`.
     async fn create_initial_signing_keys(&self, keys: &[SigningKeyRecord]) -> StoreResult<bool>;
     /// Every key of the pool, active and retired, oldest first.
     async fn list_signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
-    /// In one transaction: the pool's active keys become `retired` with `publish_until`, and
-    /// `new_keys` (all `active`) are inserted. Retired keys past their `publish_until` at
-    /// `now` are deleted.
+    /// In one transaction: the pool's active keys become `retired` with `publish_until`, its
+    /// `next` keys become `active`, and `new_keys` are inserted: the `next` ones always, an
+    /// `active` one only where no `next` key was promoted for its token use. Retired keys past
+    /// their `publish_until` at `now` are deleted.
     async fn rotate_signing_keys(
         &self,
         pool_id: &str,

@@ -195,6 +195,35 @@ pub async fn users_uniqueness_and_lookup(store: Arc<dyn Store>) {
     assert_eq!(store.count_users("p").await.unwrap(), 1);
 }
 
+pub async fn credentials_member_removal(store: Arc<dyn Store>) {
+    store.create_pool(&pool("p")).await.unwrap();
+    store.create_pool(&pool("q")).await.unwrap();
+    let with_srp = serde_json::json!({ "srp": { "salt": "00", "verifier": "01" }, "keep": 1 });
+    let mut ana = user("p", "ana");
+    ana.credentials = with_srp.clone();
+    let bob = user("p", "bob");
+    let mut other = user("q", "cy");
+    other.credentials = with_srp.clone();
+    for u in [&ana, &bob, &other] {
+        store.create_user(u, &[]).await.unwrap();
+    }
+    assert_eq!(
+        store.remove_credentials_member("p", "srp").await.unwrap(),
+        1
+    );
+    let ana_after = store.get_user("p", "ana").await.unwrap().unwrap();
+    assert_eq!(ana_after.credentials, serde_json::json!({ "keep": 1 }));
+    let bob_after = store.get_user("p", "bob").await.unwrap().unwrap();
+    assert_eq!(bob_after.credentials, serde_json::json!({}));
+    // Another pool's users keep theirs.
+    let other_after = store.get_user("q", "cy").await.unwrap().unwrap();
+    assert_eq!(other_after.credentials, with_srp);
+    assert_eq!(
+        store.remove_credentials_member("p", "srp").await.unwrap(),
+        0
+    );
+}
+
 pub async fn failed_update_changes_nothing(store: Arc<dyn Store>) {
     store.create_pool(&pool("p")).await.unwrap();
     store
@@ -618,10 +647,11 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@each $factory; conformance;
             pools_crud_and_pagination, delete_pool_cascades, users_uniqueness_and_lookup,
             failed_update_changes_nothing, list_users_filters, pagination_is_stable_under_inserts,
-            groups_and_membership, outbox_and_keys, concurrent_creates_have_one_winner);
+            groups_and_membership, outbox_and_keys, concurrent_creates_have_one_winner,
+            credentials_member_removal);
         $crate::conformance_tests!(@each $factory; conformance_auth;
             signing_keys_created_once, signing_keys_concurrent_creation, signing_keys_rotation,
-            signing_keys_concurrent_rotation, refresh_tokens_lifecycle,
+            signing_keys_concurrent_rotation, signing_keys_next_promotion, refresh_tokens_lifecycle,
             session_nonces_consumed_once, sign_in_failures_count_and_reset,
             sign_in_failures_concurrent, auth_rows_go_with_pool_and_user);
     };

@@ -213,6 +213,38 @@ pub async fn signing_keys_rotation(store: Arc<dyn Store>) {
     assert!(store.list_signing_keys("missing").await.unwrap().is_empty());
 }
 
+fn with_state(mut keys: Vec<SigningKeyRecord>, state: &str) -> Vec<SigningKeyRecord> {
+    for key in &mut keys {
+        key.state = state.into();
+    }
+    keys
+}
+
+pub async fn signing_keys_next_promotion(store: Arc<dyn Store>) {
+    store.create_pool(&pool("p")).await.unwrap();
+    let mut initial = key_pair("p", "a1", 10);
+    initial.extend(with_state(key_pair("p", "n1", 10), "next"));
+    assert!(store.create_initial_signing_keys(&initial).await.unwrap());
+    // Each rotation promotes the published next keys; the spare active ones are not used.
+    let mut fresh = key_pair("p", "a2", 20);
+    fresh.extend(with_state(key_pair("p", "n2", 20), "next"));
+    store
+        .rotate_signing_keys("p", &fresh, 100, 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        key_states(&store, "p").await,
+        states(&[
+            ("a1-id", "retired", Some(100)),
+            ("a1-access", "retired", Some(100)),
+            ("n1-id", "active", None),
+            ("n1-access", "active", None),
+            ("n2-id", "next", None),
+            ("n2-access", "next", None),
+        ])
+    );
+}
+
 pub async fn signing_keys_concurrent_rotation(store: Arc<dyn Store>) {
     store.create_pool(&pool("p")).await.unwrap();
     assert!(

@@ -597,6 +597,24 @@ macro_rules! sql_store {
                     tx.commit().await.map_err(db_err)
                 }
 
+                async fn remove_credentials_member(&self, pool_id: &str, key: &str) -> StoreResult<u64> {
+                    // The one statement whose JSON functions differ between the engines.
+                    let sql = if <Db as ::sqlx::Database>::NAME == "PostgreSQL" {
+                        "UPDATE users SET credentials = (credentials::jsonb - $2)::text \
+                         WHERE pool_id = $1 AND credentials::jsonb ? $2"
+                    } else {
+                        "UPDATE users SET credentials = json_remove(credentials, '$.' || $2) \
+                         WHERE pool_id = $1 AND json_type(credentials, '$.' || $2) IS NOT NULL"
+                    };
+                    let done = ::sqlx::query(sql)
+                        .bind(pool_id)
+                        .bind(key)
+                        .execute(self.writer())
+                        .await
+                        .map_err(db_err)?;
+                    Ok(done.rows_affected())
+                }
+
                 async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
                     let id = user_id(&mut tx, pool_id, username_key).await?.ok_or(StoreError::NotFound)?;

@@ -182,8 +182,17 @@ macro_rules! sql_auth_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
+                    ::sqlx::query(
+                        "UPDATE signing_keys SET state = 'active' WHERE pool_id = $1 AND state = 'next'",
+                    )
+                    .bind(pool_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                     for key in new_keys {
-                        insert_key(&mut tx, key, "").await.map_err(conflict_or_backend)?;
+                        // An `active` key only stands in for a token use that had no `next`.
+                        let on_conflict = if key.state == "active" { " ON CONFLICT DO NOTHING" } else { "" };
+                        insert_key(&mut tx, key, on_conflict).await.map_err(conflict_or_backend)?;
                     }
                     tx.commit().await.map_err(db_err)
                 }

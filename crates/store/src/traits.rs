@@ -86,6 +86,9 @@ pub trait UserStore: Send + Sync {
     async fn count_users(&self, pool_id: &str) -> StoreResult<u64>;
     /// Inserts many users in one transaction (imports, benchmarks); all or nothing.
     async fn create_users_bulk(&self, users: &[(UserRecord, Vec<AliasKey>)]) -> StoreResult<()>;
+    /// Removes the top-level member `key` from the credentials JSON of every user of the pool
+    /// in one statement; returns how many users had it.
+    async fn remove_credentials_member(&self, pool_id: &str, key: &str) -> StoreResult<u64>;
 }
 
 #[async_trait]

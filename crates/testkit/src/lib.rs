@@ -74,6 +74,9 @@ impl TestServer {
     }
 
     pub async fn start_on(kind: BackendKind) -> Self {
+        // Tests' HTTP clients use the same TLS provider as the server (the outbound senders
+        // pick theirs explicitly; reqwest's own default needs a process-wide one).
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match kind {
             BackendKind::Sqlite => None,

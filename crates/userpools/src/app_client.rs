@@ -82,6 +82,24 @@ pub(crate) async fn load_in_pool(
     }
 }
 
+/// Whether `client` allows `flow`: its ExplicitAuthFlows, or Cognito's default (refresh, SRP,
+/// custom) when it states none. Legacy names count as their ALLOW_ forms.
+pub(crate) fn client_allows(client: &UserPoolClientType, flow: Flow) -> bool {
+    let Some(flows) = &client.explicit_auth_flows else {
+        return matches!(flow, Flow::UserSrp | Flow::RefreshToken | Flow::Custom);
+    };
+    let has = |names: &[ExplicitAuthFlowsType]| flows.iter().any(|f| names.contains(f));
+    use ExplicitAuthFlowsType as F;
+    match flow {
+        // A client of legacy flows may still refresh and use SRP, as Cognito's did.
+        Flow::UserSrp => has(&[F::AllowUserSrpAuth]) || legacy_only(flows),
+        Flow::UserPassword => has(&[F::AllowUserPasswordAuth, F::UserPasswordAuth]),
+        Flow::AdminUserPassword => has(&[F::AllowAdminUserPasswordAuth, F::AdminNoSrpAuth]),
+        Flow::RefreshToken => has(&[F::AllowRefreshTokenAuth]) || legacy_only(flows),
+        Flow::Custom => has(&[F::AllowCustomAuth, F::CustomAuthFlowOnly]),
+    }
+}
+
 /// The auth flows an app client may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
@@ -104,19 +122,7 @@ impl AppClient {
     /// Whether the client allows `flow`: its ExplicitAuthFlows, or Cognito's default
     /// (refresh, SRP, custom) when it states none. Legacy names count as their ALLOW_ forms.
     pub(crate) fn allows(&self, flow: Flow) -> bool {
-        let Some(flows) = &self.client.explicit_auth_flows else {
-            return matches!(flow, Flow::UserSrp | Flow::RefreshToken | Flow::Custom);
-        };
-        let has = |names: &[ExplicitAuthFlowsType]| flows.iter().any(|f| names.contains(f));
-        use ExplicitAuthFlowsType as F;
-        match flow {
-            // A client of legacy flows may still refresh and use SRP, as Cognito's did.
-            Flow::UserSrp => has(&[F::AllowUserSrpAuth]) || legacy_only(flows),
-            Flow::UserPassword => has(&[F::AllowUserPasswordAuth, F::UserPasswordAuth]),
-            Flow::AdminUserPassword => has(&[F::AllowAdminUserPasswordAuth, F::AdminNoSrpAuth]),
-            Flow::RefreshToken => has(&[F::AllowRefreshTokenAuth]) || legacy_only(flows),
-            Flow::Custom => has(&[F::AllowCustomAuth, F::CustomAuthFlowOnly]),
-        }
+        client_allows(&self.client, flow)
     }
 
     /// Fails with Cognito's error when the client does not allow `flow`.

@@ -242,6 +242,7 @@ async fn answer_new_password(
     )
     .await?;
     passwords::apply(
+        svc,
         &mut user,
         &mut credentials,
         &new_password,

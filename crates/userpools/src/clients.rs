@@ -87,6 +87,10 @@ pub(crate) async fn create_user_pool_client(
             .await;
         return Err(e);
     }
+    // A pool's first client may be one without SRP.
+    if !crate::app_client::client_allows(&client, crate::app_client::Flow::UserSrp) {
+        crate::srp_verifiers::after_client_change(svc, &input.user_pool_id).await?;
+    }
     client.client_secret = secret;
     Ok(CreateUserPoolClientResponse {
         user_pool_client: Some(client),
@@ -142,6 +146,7 @@ pub(crate) async fn update_user_pool_client(
         Err(StoreError::NotFound) => return Err(client_not_found(&input.client_id)),
         other => other.map_err(errors::store)?,
     }
+    crate::srp_verifiers::after_client_change(svc, &input.user_pool_id).await?;
     client.client_secret = secret;
     Ok(UpdateUserPoolClientResponse {
         user_pool_client: Some(client),
@@ -159,9 +164,10 @@ pub(crate) async fn delete_user_pool_client(
         .delete_client(&input.user_pool_id, &input.client_id)
         .await
     {
-        Err(StoreError::NotFound) => Err(client_not_found(&input.client_id)),
-        other => other.map_err(errors::store),
+        Err(StoreError::NotFound) => return Err(client_not_found(&input.client_id)),
+        other => other.map_err(errors::store)?,
     }
+    crate::srp_verifiers::after_client_change(svc, &input.user_pool_id).await
 }
 
 pub(crate) async fn list_user_pool_clients(

@@ -101,8 +101,8 @@ pub(crate) async fn admin_create_user(
 
     let (password_hash, srp) = match &password {
         Some(password) => {
-            let (hash, srp) = crate::passwords::secrets(pool_id, &username, password).await?;
-            (Some(hash), Some(srp))
+            let (hash, srp) = crate::passwords::secrets(svc, pool_id, &username, password).await?;
+            (Some(hash), srp)
         }
         None => (None, None),
     };
@@ -236,7 +236,7 @@ async fn resend(
         invitation_destinations(input.desired_delivery_mediums.as_deref(), &user.attributes)?;
     let now = svc.now();
     let mut credentials = Credentials::from_json(&user.credentials)?;
-    crate::passwords::apply(&mut user, &mut credentials, &password, 0, Some(now)).await?;
+    crate::passwords::apply(svc, &mut user, &mut credentials, &password, 0, Some(now)).await?;
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
     svc.store

@@ -116,6 +116,7 @@ pub(crate) async fn confirm_forgot_password(
     )
     .await?;
     passwords::apply(
+        svc,
         &mut user,
         &mut credentials,
         &input.password,
@@ -164,6 +165,7 @@ pub(crate) async fn change_password(
     )
     .await?;
     passwords::apply(
+        svc,
         &mut user,
         &mut credentials,
         &input.proposed_password,

@@ -46,6 +46,7 @@ mod sign_in;
 mod sign_up;
 mod signing_keys;
 mod srp_challenge;
+mod srp_verifiers;
 mod stored;
 mod tags;
 mod tokens;

@@ -41,42 +41,60 @@ pub(crate) fn srp_pool_name(pool_id: &str) -> &str {
     pool_id.split_once('_').map_or(pool_id, |(_, name)| name)
 }
 
-/// Hash and SRP verifier of a new password of `user` (whose username is the SRP user id).
+/// Hash of a new password of `user` (whose username is the SRP user id), and its SRP verifier
+/// when SRP sign-in is possible in the pool.
 pub(crate) async fn secrets(
+    svc: &UserPools,
     pool_id: &str,
     username: &str,
     password: &str,
-) -> Result<(String, SrpVerifier), Error> {
+) -> Result<(String, Option<SrpVerifier>), Error> {
+    let with_srp = crate::srp_verifiers::srp_possible(svc, pool_id).await?;
     let pool_name = srp_pool_name(pool_id).to_string();
     let username = username.to_string();
     let password = password.to_string();
     on_hashing_pool(move || {
         let hash = cognitod_crypto::password::hash_password(&password);
-        let salt = cognitod_crypto::srp::random_salt();
-        let verifier = cognitod_crypto::srp::verifier(&pool_name, &username, &password, &salt);
-        (
-            hash,
-            SrpVerifier {
-                salt: hex::encode(salt),
-                verifier: hex::encode(verifier),
-            },
-        )
+        let srp = with_srp.then(|| srp_verifier(&pool_name, &username, &password));
+        (hash, srp)
     })
     .await
 }
 
+/// The SRP verifier of a password, computed on the hashing pool.
+pub(crate) async fn verifier_of(
+    pool_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<SrpVerifier, Error> {
+    let pool_name = srp_pool_name(pool_id).to_string();
+    let username = username.to_string();
+    let password = password.to_string();
+    on_hashing_pool(move || srp_verifier(&pool_name, &username, &password)).await
+}
+
+fn srp_verifier(pool_name: &str, username: &str, password: &str) -> SrpVerifier {
+    let salt = cognitod_crypto::srp::random_salt();
+    let verifier = cognitod_crypto::srp::verifier(pool_name, username, password, &salt);
+    SrpVerifier {
+        salt: hex::encode(salt),
+        verifier: hex::encode(verifier),
+    }
+}
+
 /// Sets `password` as the user's password: hash, verifier, history and the temporary flag.
 pub(crate) async fn apply(
+    svc: &UserPools,
     user: &mut UserRecord,
     credentials: &mut Credentials,
     password: &str,
     history: usize,
     temporary_at: Option<i64>,
 ) -> Result<(), Error> {
-    let (hash, verifier) = secrets(&user.pool_id, &user.username, password).await?;
+    let (hash, verifier) = secrets(svc, &user.pool_id, &user.username, password).await?;
     credentials.remember_password(user.password_hash.take(), history);
     credentials.password_changed(temporary_at);
-    credentials.srp = Some(verifier);
+    credentials.srp = verifier;
     user.password_hash = Some(hash);
     Ok(())
 }

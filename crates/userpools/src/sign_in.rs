@@ -112,6 +112,7 @@ async fn password_flow(
         return Err(incorrect_credentials());
     }
     passwords::record_success(svc, &user).await?;
+    let user = crate::srp_verifiers::backfill(svc, user, &password).await?;
     challenges::after_password(svc, app, user, svc.now()).await
 }
 

@@ -107,7 +107,7 @@ pub(crate) async fn sign_up(
             format!("Password did not conform with policy: {reason}"),
         ));
     }
-    let (hash, srp) = passwords::secrets(&app.pool_id, &username, password).await?;
+    let (hash, srp) = passwords::secrets(svc, &app.pool_id, &username, password).await?;
     let now = svc.now();
     let mut user = UserRecord {
         pool_id: app.pool_id.clone(),
@@ -119,7 +119,7 @@ pub(crate) async fn sign_up(
         attributes,
         password_hash: Some(hash),
         credentials: Credentials {
-            srp: Some(srp),
+            srp,
             ..Default::default()
         }
         .to_json()?,

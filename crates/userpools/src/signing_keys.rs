@@ -1,7 +1,9 @@
 //! Each pool's token-signing keys: one RSA key for ID tokens and one for access tokens (so
 //! their kids differ, as Cognito's do), created on first use, sealed with the master key in
-//! the store, and cached parsed. Rotation retires the active keys but keeps publishing them
-//! until every token they signed has expired, so no verifier breaks.
+//! the store, and cached parsed. The JWKS publishes the next keys ahead of their turn, so a
+//! verifier that caches the JWKS already holds a key when it starts signing; rotation promotes
+//! them, retires the active keys but keeps publishing those until every token they signed has
+//! expired, and publishes a fresh next pair. No verifier breaks.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,7 +27,7 @@ const RETIRED_PUBLISH_MILLIS: i64 = 24 * 60 * 60 * 1000;
 pub(crate) struct PoolKeys {
     pub id: RsaSigningKey,
     pub access: RsaSigningKey,
-    /// Every published public key (active first).
+    /// Every published public key: active, then next, then retired.
     pub jwks: Vec<serde_json::Value>,
 }
 
@@ -65,7 +67,7 @@ pub(crate) async fn pool_keys(svc: &UserPools, pool_id: &str) -> Result<Arc<Pool
     }
     let mut records = list(svc, pool_id).await?;
     if !records.iter().any(|r| r.state == "active") {
-        let fresh = generate(svc, pool_id, now).await?;
+        let fresh = generate(svc, pool_id, now, &["active", "next"]).await?;
         // Another node may have won the race: then its keys are the ones to use.
         svc.store
             .create_initial_signing_keys(&fresh)
@@ -96,16 +98,23 @@ pub(crate) async fn jwks(
     Ok(Some(serde_json::json!({ "keys": keys.jwks })))
 }
 
-/// Replaces the pool's active keys; the old ones stay published for a day.
+/// Promotes the pool's next keys to active and publishes a fresh next pair; the old active
+/// keys stay published for a day. Returns the kids now active.
 pub(crate) async fn rotate(svc: &UserPools, pool_id: &str) -> Result<Vec<String>, Error> {
     let now = svc.now();
-    let fresh = generate(svc, pool_id, now).await?;
+    // The spare active pair is used only by a pool that has no next keys.
+    let fresh = generate(svc, pool_id, now, &["active", "next"]).await?;
     svc.store
         .rotate_signing_keys(pool_id, &fresh, now + RETIRED_PUBLISH_MILLIS, now)
         .await
         .map_err(errors::store)?;
     svc.keys.forget(pool_id);
-    Ok(fresh.into_iter().map(|k| k.kid).collect())
+    let records = list(svc, pool_id).await?;
+    Ok(records
+        .into_iter()
+        .filter(|r| r.state == "active")
+        .map(|r| r.kid)
+        .collect())
 }
 
 async fn list(svc: &UserPools, pool_id: &str) -> Result<Vec<SigningKeyRecord>, Error> {
@@ -115,28 +124,36 @@ async fn list(svc: &UserPools, pool_id: &str) -> Result<Vec<SigningKeyRecord>, E
         .map_err(errors::store)
 }
 
-/// New active ID and access keys (RSA key generation runs off the async threads).
+/// New ID and access keys in each of `states` (RSA key generation runs off the async
+/// threads).
 async fn generate(
     svc: &UserPools,
     pool_id: &str,
     now: i64,
+    states: &[&'static str],
 ) -> Result<Vec<SigningKeyRecord>, Error> {
-    let keys = tokio::task::spawn_blocking(|| {
-        ["id", "access"].map(|token_use| {
-            let kid = new_kid();
-            RsaSigningKey::generate(&kid).map(|key| (token_use, key))
-        })
+    let wanted: Vec<(&'static str, &'static str)> = states
+        .iter()
+        .flat_map(|state| ["id", "access"].map(|token_use| (*state, token_use)))
+        .collect();
+    let keys = tokio::task::spawn_blocking(move || {
+        wanted
+            .into_iter()
+            .map(|(state, token_use)| {
+                RsaSigningKey::generate(&new_kid()).map(|key| (state, token_use, key))
+            })
+            .collect::<Vec<_>>()
     })
     .await
     .map_err(errors::internal)?;
     keys.into_iter()
         .map(|generated| {
-            let (token_use, key) = generated.map_err(errors::internal)?;
+            let (state, token_use, key) = generated.map_err(errors::internal)?;
             Ok(SigningKeyRecord {
                 pool_id: pool_id.to_string(),
                 kid: key.kid().to_string(),
                 token_use: token_use.to_string(),
-                state: "active".to_string(),
+                state: state.to_string(),
                 sealed_private_key: svc
                     .master_key
                     .seal_to_string(&key.to_pkcs8(), &aad(pool_id, key.kid())),
@@ -179,9 +196,14 @@ fn parse(
     let access = open("access")?;
     let mut published: Vec<&SigningKeyRecord> = records
         .iter()
-        .filter(|r| r.state == "active" || r.publish_until.is_some_and(|until| until > now))
+        .filter(|r| r.state != "retired" || r.publish_until.is_some_and(|until| until > now))
         .collect();
-    published.sort_by_key(|r| (r.state != "active", std::cmp::Reverse(r.created_at)));
+    let rank = |state: &str| match state {
+        "active" => 0,
+        "next" => 1,
+        _ => 2,
+    };
+    published.sort_by_key(|r| (rank(&r.state), std::cmp::Reverse(r.created_at)));
     Ok(PoolKeys {
         id,
         access,

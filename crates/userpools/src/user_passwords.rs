@@ -40,6 +40,7 @@ pub(crate) async fn admin_set_user_password(
         UserStatusType::ForceChangePassword
     };
     crate::passwords::apply(
+        svc,
         &mut user,
         &mut credentials,
         &input.password,

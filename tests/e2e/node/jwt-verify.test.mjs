@@ -87,7 +87,9 @@ test('the JWKS is served over https at <issuer>/.well-known/jwks.json', async ()
   const response = await fetch(jwksUri);
   assert.equal(response.status, 200);
   const { keys } = await response.json();
-  assert.equal(keys.length, 2);
+  // The active ID and access keys, and the next pair published ahead of its turn.
+  assert.equal(keys.length, 4);
+  assert.equal(new Set(keys.map((key) => key.kid)).size, 4);
   for (const key of keys) {
     assert.equal(key.alg, 'RS256');
     assert.equal(key.kty, 'RSA');

@@ -125,8 +125,10 @@ def test_sign_up_confirm_sign_in_refresh_and_global_sign_out(idp, email_pool, pa
     assert auth["RefreshToken"]
 
     # The tokens verify against the pool's JWKS; ID and access tokens are signed with different keys.
+    # The active ID and access keys, then the next pair published ahead of its turn.
     keys = jwks(pool)["keys"]
-    assert len(keys) == 2
+    assert len(keys) == 4
+    assert {kid(auth["IdToken"]), kid(auth["AccessToken"])} == {k["kid"] for k in keys[:2]}
     for key in keys:
         assert (key["alg"], key["kty"], key["e"], key["use"]) == ("RS256", "RSA", "AQAB", "sig")
         assert key["kid"] and key["n"]

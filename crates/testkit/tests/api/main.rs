@@ -13,6 +13,7 @@ mod refresh;
 mod restart;
 mod self_service;
 mod signin;
+mod srp_verifiers;
 mod users;
 mod validation;
 

@@ -151,7 +151,8 @@ async fn password_sign_in_issues_cognito_tokens_that_refresh_and_sign_out() {
         .await
         .unwrap();
     let keys = jwks["keys"].as_array().unwrap().clone();
-    assert_eq!(keys.len(), 2);
+    // The active pair, then the next pair published ahead of its turn.
+    assert_eq!(keys.len(), 4);
     for token in [result.access_token().unwrap(), result.id_token().unwrap()] {
         cognitod_crypto::jwt::verify(token, &keys).expect("token verifies with the JWKS");
     }
@@ -759,19 +760,39 @@ async fn key_rotation_keeps_issued_tokens_valid() {
         .unwrap();
     let old_access = before.access_token().unwrap().to_string();
     let old_kid = claims_header(&old_access);
+    let jwks_url = format!("{}/{pool}/.well-known/jwks.json", server.url);
+    let published_kids = |jwks: &Value| -> Vec<String> {
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The active pair and, ahead of its turn, the next pair.
+    let jwks: Value = reqwest::get(&jwks_url).await.unwrap().json().await.unwrap();
+    let before_rotation = published_kids(&jwks);
+    assert_eq!(before_rotation.len(), 4, "{jwks}");
+    assert!(before_rotation[..2].contains(&old_kid));
 
     let new_kids = server.rotate_signing_keys(&pool).await;
     assert_eq!(new_kids.len(), 2);
+    // The keys that now sign were published before the rotation.
+    assert!(
+        new_kids
+            .iter()
+            .all(|kid| before_rotation[2..].contains(kid))
+    );
     // Nodes see the new keys within their cache bound.
     server.advance(Duration::from_secs(31));
-    let jwks: Value = reqwest::get(format!("{}/{pool}/.well-known/jwks.json", server.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = reqwest::get(&jwks_url).await.unwrap().json().await.unwrap();
     let keys = jwks["keys"].as_array().unwrap().clone();
-    assert_eq!(keys.len(), 4, "the new keys and the retired ones: {keys:?}");
+    assert_eq!(
+        keys.len(),
+        6,
+        "the new active keys, a fresh next pair and the retired ones: {keys:?}"
+    );
+    assert_eq!(published_kids(&jwks)[..2], new_kids[..]);
     cognitod_crypto::jwt::verify(&old_access, &keys).expect("an old token still verifies");
     idp.get_user()
         .access_token(&old_access)
@@ -790,13 +811,9 @@ async fn key_rotation_keeps_issued_tokens_valid() {
 
     // A day later the retired keys are gone from the JWKS.
     server.advance(Duration::from_secs(25 * 60 * 60));
-    let jwks: Value = reqwest::get(format!("{}/{pool}/.well-known/jwks.json", server.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    let jwks: Value = reqwest::get(&jwks_url).await.unwrap().json().await.unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 4);
+    assert!(!published_kids(&jwks).contains(&old_kid));
 }
 
 fn claims_header(token: &str) -> String {
