@@ -2,16 +2,20 @@
 //!
 //! Every message the server would send (invitations, verification codes) is recorded in the
 //! outbox first, so it is never lost when a sender fails and so that developers can read codes
-//! without a mail server. Real senders (SMTP, SMS webhooks) plug in behind the outbox.
+//! without a mail server. Real senders (SMTP, SMS webhooks, SNS) plug in behind the outbox.
 //!
 //! Bodies hold codes and temporary passwords, so they are sealed with the master key at rest
 //! and opened only for an administrator's listing.
 
+mod outbound_tls;
 mod senders;
+mod sns;
 
 use std::sync::Arc;
 
+pub use outbound_tls::OutboundTls;
 pub use senders::{Sender, Senders, SmtpSender, WebhookSender};
+pub use sns::{SnsCredentials, SnsSender};
 
 use cognitod_crypto::MasterKey;
 use cognitod_store::{OutboxMessage, Store, StoreError};

@@ -1,4 +1,5 @@
-//! Real delivery behind the outbox: email over SMTP, SMS through an HTTP webhook.
+//! Real delivery behind the outbox: email over SMTP, SMS through an HTTP webhook (SNS is in
+//! `sns`).
 //!
 //! A message is recorded in the outbox before any sender sees it, so a sender that fails or
 //! hangs never loses the user or the code: the failure is logged and the outbox keeps it.
@@ -10,6 +11,7 @@ use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
+use crate::outbound_tls::{OutboundTls, describe, http_url};
 use crate::{Medium, Message};
 
 /// Delivers one message to its recipient.
@@ -84,27 +86,18 @@ impl Sender for SmtpSender {
     }
 }
 
-/// SMS through an HTTP webhook (plain http for now): a POST of
+/// SMS through an HTTP(S) webhook: a POST of
 /// `{"phoneNumber", "message", "userPoolId", "username", "kind"}` as JSON; any 2xx is success.
 pub struct WebhookSender {
-    url: String,
+    url: reqwest::Url,
     http: reqwest::Client,
 }
 
 impl WebhookSender {
-    pub fn new(url: &str) -> Result<Self, String> {
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid webhook URL: {e}"))?;
-        // No TLS client is linked in yet: put an https webhook behind a local relay.
-        if parsed.scheme() != "http" {
-            return Err("the SMS webhook URL must be http:// (https is not supported yet)".into());
-        }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .build()
-            .map_err(|e| e.to_string())?;
+    pub fn new(url: &str, tls: &OutboundTls) -> Result<Self, String> {
         Ok(Self {
-            url: url.to_string(),
-            http,
+            url: http_url(url, "webhook")?,
+            http: tls.http_client()?,
         })
     }
 }
@@ -121,11 +114,11 @@ impl Sender for WebhookSender {
         });
         let response = self
             .http
-            .post(&self.url)
+            .post(self.url.clone())
             .json(&body)
             .send()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| describe(&e))?;
         if response.status().is_success() {
             Ok(())
         } else {

@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage scoped access keys and rotate token-signing keys.
     Keys {
         #[command(subcommand)]
@@ -99,7 +99,7 @@ pub enum OutboxCommand {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Keys { command } => keys(command).await,
         Command::Outbox { command } => outbox(command).await,
     }

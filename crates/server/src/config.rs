@@ -53,24 +53,119 @@ pub struct DeliveryArgs {
         default_value = "cognitod <no-reply@localhost>"
     )]
     pub smtp_from: String,
-    /// Send SMS by POSTing JSON (phoneNumber, message, userPoolId, username, kind) here.
+    /// Send SMS by POSTing JSON (phoneNumber, message, userPoolId, username, kind) here
+    /// (http or https).
     #[arg(long, env = "COGNITOD_SMS_WEBHOOK_URL", value_name = "URL")]
     pub sms_webhook_url: Option<String>,
+    /// Send SMS through Amazon SNS (`https://sns.us-east-1.amazonaws.com`) or a compatible
+    /// endpoint (LocalStack: `http://localhost:4566`); not together with --sms-webhook-url.
+    #[arg(long, env = "COGNITOD_SMS_SNS_ENDPOINT", value_name = "URL")]
+    pub sms_sns_endpoint: Option<String>,
+    /// Region the SNS requests are signed for.
+    #[arg(
+        long,
+        env = "COGNITOD_SMS_SNS_REGION",
+        value_name = "REGION",
+        default_value = "us-east-1"
+    )]
+    pub sms_sns_region: String,
+    /// Access key id for SNS.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", value_name = "ID")]
+    pub sms_sns_access_key_id: Option<String>,
+    /// Secret access key for SNS.
+    #[arg(
+        long,
+        env = "AWS_SECRET_ACCESS_KEY",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub sms_sns_secret_access_key: Option<Secret>,
+    /// Session token for temporary SNS credentials.
+    #[arg(
+        long,
+        env = "AWS_SESSION_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sms_sns_session_token: Option<Secret>,
+    /// Trust the CA certificates in this PEM file, besides the system's, for https webhooks
+    /// and SNS.
+    #[arg(long, env = "COGNITOD_OUTBOUND_CA_FILE", value_name = "FILE")]
+    pub outbound_ca_file: Option<PathBuf>,
+}
+
+/// A secret flag value, kept out of `Debug` output.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(value.to_string()))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 impl DeliveryArgs {
     /// The senders these flags ask for.
     pub fn senders(&self) -> anyhow::Result<cognitod_messaging::Senders> {
+        use std::sync::Arc;
+
+        if self.sms_webhook_url.is_some() && self.sms_sns_endpoint.is_some() {
+            anyhow::bail!(
+                "SMS goes either to a webhook or to SNS: give --sms-webhook-url or \
+                 --sms-sns-endpoint, not both (check COGNITOD_SMS_WEBHOOK_URL and \
+                 COGNITOD_SMS_SNS_ENDPOINT too)"
+            );
+        }
         let mut senders = cognitod_messaging::Senders::default();
         if let Some(url) = &self.smtp_url {
             let smtp = cognitod_messaging::SmtpSender::new(url, &self.smtp_from)
                 .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?;
-            senders.email = Some(std::sync::Arc::new(smtp));
+            senders.email = Some(Arc::new(smtp));
         }
+        let http_senders = self.sms_webhook_url.is_some() || self.sms_sns_endpoint.is_some();
+        if !http_senders && self.outbound_ca_file.is_none() {
+            return Ok(senders);
+        }
+        let tls = cognitod_messaging::OutboundTls::new(self.outbound_ca_file.as_deref())
+            .map_err(|e| anyhow::anyhow!("--outbound-ca-file: {e}"))?;
         if let Some(url) = &self.sms_webhook_url {
-            let webhook = cognitod_messaging::WebhookSender::new(url)
+            let webhook = cognitod_messaging::WebhookSender::new(url, &tls)
                 .map_err(|e| anyhow::anyhow!("--sms-webhook-url: {e}"))?;
-            senders.sms = Some(std::sync::Arc::new(webhook));
+            senders.sms = Some(Arc::new(webhook));
+        }
+        if let Some(endpoint) = &self.sms_sns_endpoint {
+            validate_region(&self.sms_sns_region)
+                .map_err(|e| anyhow::anyhow!("--sms-sns-region: {e}"))?;
+            let (Some(id), Some(secret)) =
+                (&self.sms_sns_access_key_id, &self.sms_sns_secret_access_key)
+            else {
+                anyhow::bail!(
+                    "--sms-sns-endpoint needs --sms-sns-access-key-id and \
+                     --sms-sns-secret-access-key (or AWS_ACCESS_KEY_ID and \
+                     AWS_SECRET_ACCESS_KEY)"
+                );
+            };
+            let credentials = cognitod_messaging::SnsCredentials {
+                access_key_id: id.clone(),
+                secret_access_key: secret.0.clone(),
+                session_token: self.sms_sns_session_token.as_ref().map(|t| t.0.clone()),
+            };
+            let sns = cognitod_messaging::SnsSender::new(
+                endpoint,
+                &self.sms_sns_region,
+                credentials,
+                &tls,
+            )
+            .map_err(|e| anyhow::anyhow!("--sms-sns-endpoint: {e}"))?;
+            senders.sms = Some(Arc::new(sns));
         }
         Ok(senders)
     }
@@ -176,6 +271,46 @@ mod tests {
         Serve::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
             .unwrap()
             .args
+    }
+
+    #[test]
+    fn sms_goes_to_a_webhook_or_to_sns_not_both() {
+        let both = parse(&[
+            "--sms-webhook-url",
+            "http://127.0.0.1:1/sms",
+            "--sms-sns-endpoint",
+            "http://127.0.0.1:4566",
+        ]);
+        let err = both.delivery.senders().err().unwrap();
+        assert!(err.to_string().contains("not both"), "{err}");
+
+        let sns = parse(&[
+            "--sms-sns-endpoint",
+            "http://127.0.0.1:4566",
+            "--sms-sns-access-key-id",
+            "AKIDEXAMPLE",
+            "--sms-sns-secret-access-key",
+            "never-printed",
+        ]);
+        assert!(sns.delivery.senders().unwrap().sms.is_some());
+        assert!(!format!("{sns:?}").contains("never-printed"));
+
+        let bad_region = parse(&[
+            "--sms-sns-endpoint",
+            "http://127.0.0.1:4566",
+            "--sms-sns-region",
+            "nowhere",
+            "--sms-sns-access-key-id",
+            "AKIDEXAMPLE",
+            "--sms-sns-secret-access-key",
+            "secret",
+        ]);
+        let err = bad_region.delivery.senders().err().unwrap();
+        assert!(err.to_string().contains("--sms-sns-region"), "{err}");
+
+        let webhook = parse(&["--sms-webhook-url", "https://example.com/sms"]);
+        assert!(webhook.delivery.senders().unwrap().sms.is_some());
+        assert!(parse(&[]).delivery.senders().unwrap().sms.is_none());
     }
 
     #[test]
