@@ -6,6 +6,9 @@ use http::{Response, StatusCode};
 
 pub const CONTENT_TYPE_JSON: &str = "application/x-amz-json-1.1";
 
+/// The most of a message `x-amzn-ErrorMessage` carries.
+const MAX_HEADER_MESSAGE_CHARS: usize = 1024;
+
 /// An error response as AWS sends it: `__type` and `message` in the body, the type in
 /// `x-amzn-ErrorType` (with AWS's trailing colon), the message in `x-amzn-ErrorMessage`, and
 /// the request id.
@@ -19,10 +22,12 @@ pub fn error_response(err: &Error, request_id: &str) -> Response<Vec<u8>> {
     if let Ok(v) = HeaderValue::from_str(&format!("{}:", err.code.as_str())) {
         headers.insert("x-amzn-errortype", v);
     }
-    // Header values must be visible ASCII; the body keeps the full message.
+    // Header values must be visible ASCII and short enough for every client's header limit
+    // (a message may quote a huge input value); the body keeps the full message.
     let message: String = err
         .message
         .chars()
+        .take(MAX_HEADER_MESSAGE_CHARS)
         .map(|c| {
             if c.is_ascii() && !c.is_ascii_control() {
                 c
@@ -93,5 +98,18 @@ mod tests {
             "{\"__type\":\"InvalidParameterException\",\"message\":\"caf\u{e9}\\nnext\"}"
                 .as_bytes()
         );
+    }
+
+    #[test]
+    fn long_messages_are_cut_in_the_header_only() {
+        let message = format!("Value '{}' at 'username' failed", "a".repeat(200_000));
+        let err = Error::new(ErrorCode::InvalidParameterException, message.clone());
+        let response = error_response(&err, "r");
+        assert_eq!(
+            response.headers()["x-amzn-errormessage"].len(),
+            MAX_HEADER_MESSAGE_CHARS
+        );
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body["message"], message);
     }
 }
