@@ -5,11 +5,17 @@ use cognitod_messaging::Medium;
 use cognitod_model::idp::{CodeDeliveryDetailsType, DeliveryMediumType};
 use cognitod_model::{Error, ErrorCode};
 
-use crate::credentials::{CodeDigest, Credentials};
+use cognitod_store::UserRecord;
+
+use crate::UserPools;
+use crate::credentials::CodeDigest;
+use crate::errors;
 use crate::notify::Destination;
 
-/// Wrong answers allowed before LimitExceededException (a new code starts over).
-const MAX_CODE_FAILURES: u32 = 5;
+/// Answers allowed per code before LimitExceededException (a new code starts over).
+const MAX_CODE_ATTEMPTS: u32 = 5;
+/// A quiet quarter of an hour gives the attempts back.
+const ATTEMPT_MEMORY_MILLIS: i64 = 15 * 60 * 1000;
 
 pub(crate) fn mismatch() -> Error {
     Error::new(
@@ -32,29 +38,49 @@ pub(crate) fn limit_exceeded() -> Error {
     )
 }
 
-/// Checks `given` against a pending code. On a mismatch the failure is counted in
-/// `credentials` (the caller saves it) and the error returned.
-pub(crate) fn check(
+/// The store counter of a user's code attempts. It shares the sign-in failure table; the
+/// space keeps it apart from every username key (usernames have no whitespace).
+fn attempts_key(username_key: &str) -> String {
+    format!("code attempts {username_key}")
+}
+
+/// Checks `given` against a pending code of `user`. Every answer is counted in the store
+/// before it is compared, atomically, so parallel guesses cannot outrun the limit; a right
+/// answer clears the count.
+pub(crate) async fn check(
+    svc: &UserPools,
+    user: &UserRecord,
     pending: Option<&CodeDigest>,
-    credentials: &mut Credentials,
     given: &str,
-    now: i64,
 ) -> Result<(), Error> {
     let Some(pending) = pending else {
         return Err(expired());
     };
-    if credentials.code_failures >= MAX_CODE_FAILURES {
+    let key = attempts_key(&user.username_key);
+    let now = svc.now();
+    let attempts = svc
+        .store
+        .record_sign_in_failure(&user.pool_id, &key, now, ATTEMPT_MEMORY_MILLIS)
+        .await
+        .map_err(errors::store)?;
+    if attempts.count > MAX_CODE_ATTEMPTS {
         return Err(limit_exceeded());
     }
     if now > pending.expires_at {
         return Err(expired());
     }
     if !pending.matches(given, now) {
-        credentials.code_failures += 1;
         return Err(mismatch());
     }
-    credentials.code_failures = 0;
-    Ok(())
+    reset_attempts(svc, user).await
+}
+
+/// A new code starts with all its attempts.
+pub(crate) async fn reset_attempts(svc: &UserPools, user: &UserRecord) -> Result<(), Error> {
+    svc.store
+        .clear_sign_in_failures(&user.pool_id, &attempts_key(&user.username_key))
+        .await
+        .map_err(errors::store)
 }
 
 /// `j***@e***` for emails, `+*******1234` for phone numbers, as Cognito shows them.
@@ -102,25 +128,5 @@ mod tests {
             address: "+15555551234".into(),
         };
         assert_eq!(mask(&phone), "+*******1234");
-    }
-
-    #[test]
-    fn counts_failures_up_to_the_limit() {
-        let pending = CodeDigest::new("123456", 100);
-        let mut credentials = Credentials::default();
-        for _ in 0..MAX_CODE_FAILURES {
-            let err = check(Some(&pending), &mut credentials, "000000", 50).unwrap_err();
-            assert_eq!(err.code, ErrorCode::CodeMismatchException);
-        }
-        let err = check(Some(&pending), &mut credentials, "123456", 50).unwrap_err();
-        assert_eq!(err.code, ErrorCode::LimitExceededException);
-        let mut fresh = Credentials::default();
-        assert!(check(Some(&pending), &mut fresh, "123456", 50).is_ok());
-        let err = check(Some(&pending), &mut fresh, "123456", 101).unwrap_err();
-        assert_eq!(err.code, ErrorCode::ExpiredCodeException);
-        assert_eq!(
-            check(None, &mut fresh, "1", 0).unwrap_err().code,
-            ErrorCode::ExpiredCodeException
-        );
     }
 }

@@ -43,10 +43,6 @@ pub(crate) struct SrpVerifier {
     pub verifier: String,
 }
 
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Credentials {
     /// When the current temporary password was set (epoch ms); sign-in expires it after the
@@ -84,9 +80,6 @@ pub(crate) struct Credentials {
     /// ones (AttributesRequireVerificationBeforeUpdate).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub pending_attributes: std::collections::BTreeMap<String, String>,
-    /// Wrong answers to the pending codes, for LimitExceededException.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub code_failures: u32,
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }

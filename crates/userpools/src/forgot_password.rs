@@ -61,9 +61,9 @@ pub(crate) async fn forgot_password(
     let code = cognitod_crypto::random_code(6);
     let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.password_reset_code = Some(CodeDigest::new(&code, svc.now() + RESET_CODE_MILLIS));
-    credentials.code_failures = 0;
     user.credentials = credentials.to_json()?;
     save_user(svc, &user).await?;
+    codes::reset_attempts(svc, &user).await?;
     notify::send_code(
         svc,
         &app.pool_id,
@@ -98,16 +98,7 @@ pub(crate) async fn confirm_forgot_password(
     password_policy::check_admin(&policy, &input.password)?;
     let mut credentials = Credentials::from_json(&user.credentials)?;
     let pending = credentials.password_reset_code.clone();
-    if let Err(err) = codes::check(
-        pending.as_ref(),
-        &mut credentials,
-        &input.confirmation_code,
-        svc.now(),
-    ) {
-        user.credentials = credentials.to_json()?;
-        save_user(svc, &user).await?;
-        return Err(err);
-    }
+    codes::check(svc, &user, pending.as_ref(), &input.confirmation_code).await?;
     password_policy::check_history(
         &policy,
         user.password_hash.as_deref(),

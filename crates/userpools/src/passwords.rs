@@ -130,9 +130,19 @@ fn attempts_exceeded() -> Error {
 /// Fails while the user is locked out: after 5 failures, 2^(n-5) seconds (n failures),
 /// capped at 15 minutes. Attempts during a lockout do not extend it.
 pub(crate) async fn check_lockout(svc: &UserPools, user: &UserRecord) -> Result<(), Error> {
+    check_lockout_of(svc, &user.pool_id, &user.username_key).await
+}
+
+/// [`check_lockout`] by username key: also for names no user has, so that under
+/// PreventUserExistenceErrors an unknown name locks out exactly like a known one.
+pub(crate) async fn check_lockout_of(
+    svc: &UserPools,
+    pool_id: &str,
+    username_key: &str,
+) -> Result<(), Error> {
     let Some(failures) = svc
         .store
-        .get_sign_in_failures(&user.pool_id, &user.username_key)
+        .get_sign_in_failures(pool_id, username_key)
         .await
         .map_err(errors::store)?
     else {
@@ -151,13 +161,16 @@ pub(crate) async fn check_lockout(svc: &UserPools, user: &UserRecord) -> Result<
 }
 
 pub(crate) async fn record_failure(svc: &UserPools, user: &UserRecord) -> Result<(), Error> {
+    record_failure_of(svc, &user.pool_id, &user.username_key).await
+}
+
+pub(crate) async fn record_failure_of(
+    svc: &UserPools,
+    pool_id: &str,
+    username_key: &str,
+) -> Result<(), Error> {
     svc.store
-        .record_sign_in_failure(
-            &user.pool_id,
-            &user.username_key,
-            svc.now(),
-            FAILURE_MEMORY_MILLIS,
-        )
+        .record_sign_in_failure(pool_id, username_key, svc.now(), FAILURE_MEMORY_MILLIS)
         .await
         .map_err(errors::store)?;
     Ok(())

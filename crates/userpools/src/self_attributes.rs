@@ -11,7 +11,7 @@ use crate::codes;
 use crate::credentials::{CodeDigest, Credentials};
 use crate::errors;
 use crate::identity::{EMAIL, PHONE, PoolIdentity};
-use crate::lookup::{save_user, save_user_with_aliases};
+use crate::lookup::save_user_with_aliases;
 use crate::stored::{load_client, load_pool};
 use crate::tokens::{AccessGrant, check_access_token};
 use crate::users::{send_verification_code, update_attributes};
@@ -129,11 +129,7 @@ pub(crate) async fn verify_user_attribute(
         .attribute_verification_codes
         .get(kind)
         .and_then(|v| serde_json::from_value(v.clone()).ok());
-    if let Err(err) = codes::check(pending.as_ref(), &mut credentials, &input.code, svc.now()) {
-        user.credentials = credentials.to_json()?;
-        save_user(svc, &user).await?;
-        return Err(err);
-    }
+    codes::check(svc, &user, pending.as_ref(), &input.code).await?;
     credentials.attribute_verification_codes.remove(kind);
     // A value held back until verified replaces the current one now.
     if let Some(pending) = credentials.pending_attributes.remove(kind) {

@@ -102,7 +102,16 @@ async fn password_flow(
     app.check_secret_hash(&username, params.get("SECRET_HASH").map(String::as_str))?;
     let user = find_user(svc, &app.pool_id, &app.identity, &username).await?;
     let Some(user) = user else {
+        if !app.hides_users() {
+            passwords::verify(None, &password).await?;
+            return Err(unknown_user(app));
+        }
+        // Unknown names take the known-user path step for step: lockout, a hash's time,
+        // a counted failure.
+        let key = app.identity.username_key(&username);
+        passwords::check_lockout_of(svc, &app.pool_id, &key).await?;
         passwords::verify(None, &password).await?;
+        passwords::record_failure_of(svc, &app.pool_id, &key).await?;
         return Err(unknown_user(app));
     };
     check_enabled(&user)?;

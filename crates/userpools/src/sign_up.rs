@@ -58,9 +58,9 @@ async fn send_confirmation_code(
     let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.confirmation_code =
         Some(CodeDigest::new(&code, svc.now() + CONFIRMATION_CODE_MILLIS));
-    credentials.code_failures = 0;
     user.credentials = credentials.to_json()?;
     save_user(svc, user).await?;
+    codes::reset_attempts(svc, user).await?;
     notify::send_code(
         svc,
         &app.pool_id,
@@ -178,16 +178,7 @@ pub(crate) async fn confirm_sign_up(
     }
     let mut credentials = Credentials::from_json(&user.credentials)?;
     let pending = credentials.confirmation_code.clone();
-    if let Err(err) = codes::check(
-        pending.as_ref(),
-        &mut credentials,
-        &input.confirmation_code,
-        svc.now(),
-    ) {
-        user.credentials = credentials.to_json()?;
-        save_user(svc, &user).await?;
-        return Err(err);
-    }
+    codes::check(svc, &user, pending.as_ref(), &input.confirmation_code).await?;
     // The contact the code went to is now verified.
     if let Some(to) = confirmation_destination(&app.pool, &user) {
         let attribute = match to.medium {

@@ -56,7 +56,13 @@ pub(crate) async fn start(
                 None => fake_identity(svc, app, &username, true),
             }
         }
-        None if app.hides_users() => fake_identity(svc, app, &username, false),
+        None if app.hides_users() => {
+            let fake = fake_identity(svc, app, &username, false);
+            // Keyed as the answer will count its failure.
+            let key = app.identity.username_key(&fake.0);
+            passwords::check_lockout_of(svc, &app.pool_id, &key).await?;
+            fake
+        }
         None => return Err(unknown_user(app)),
     };
 
@@ -145,6 +151,10 @@ pub(crate) async fn answer(
         return Err(incorrect_credentials());
     }
     if session.fake {
+        // Counted like a wrong password, so unknown names lock out as known ones do.
+        let key = app.identity.username_key(&session.username);
+        passwords::check_lockout_of(svc, &app.pool_id, &key).await?;
+        passwords::record_failure_of(svc, &app.pool_id, &key).await?;
         return Err(incorrect_credentials());
     }
     let user = svc

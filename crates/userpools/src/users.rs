@@ -113,6 +113,9 @@ pub(crate) async fn update_attributes(
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
     save_user_with_aliases(svc, identity, &user).await?;
+    if !codes.is_empty() {
+        crate::codes::reset_attempts(svc, &user).await?;
+    }
     let mut sent = Vec::new();
     for (to, code) in codes {
         notify::send_code(
@@ -173,6 +176,7 @@ pub(crate) async fn send_verification_code(
     )?;
     user.credentials = credentials.to_json()?;
     save_user(svc, &user).await?;
+    crate::codes::reset_attempts(svc, &user).await?;
     let to = verification_destination(kind, address);
     notify::send_code(
         svc,

@@ -3,6 +3,7 @@
 //! fresh store, so tests run in parallel and in any order. The backend is chosen by
 //! `COGNITOD_TEST_BACKEND` (sqlite or postgres).
 
+mod attacks_guessing;
 mod attacks_input;
 mod attacks_tokens;
 mod auth;
