@@ -145,10 +145,11 @@ pub async fn start(
 }
 
 /// Refresh tokens are kept a day past their expiry (access tokens of their family may live
-/// that long and are checked against it), then deleted. Every node may run this: the delete is
-/// idempotent.
+/// that long and are checked against it), then deleted, and stale failure counters with them.
+/// Every node may run this: the deletes are idempotent.
 async fn sweep_expired(store: std::sync::Arc<dyn cognitod_store::Store>, clock: Arc<dyn Clock>) {
     const MARGIN_MILLIS: i64 = 24 * 60 * 60 * 1000;
+    const FAILURE_MEMORY_MILLIS: i64 = 15 * 60 * 1000;
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {
         every.tick().await;
@@ -159,6 +160,16 @@ async fn sweep_expired(store: std::sync::Arc<dyn cognitod_store::Store>, clock: 
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "expired refresh tokens deleted"),
             Err(err) => tracing::warn!(error = %err, "sweeping expired refresh tokens failed"),
+        }
+        // Failure counters forget after a quiet quarter of an hour; names nobody has (counted
+        // under PreventUserExistenceErrors) would otherwise pile up.
+        match store
+            .delete_stale_sign_in_failures(clock.now_millis() - FAILURE_MEMORY_MILLIS)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "stale sign-in failure counters deleted"),
+            Err(err) => tracing::warn!(error = %err, "sweeping failure counters failed"),
         }
     }
 }

@@ -139,4 +139,7 @@ pub trait SignInFailureStore: Send + Sync {
         reset_after_ms: i64,
     ) -> StoreResult<SignInFailures>;
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
+    /// Deletes counters whose last failure is older than `before` (they would restart at 1
+    /// anyway); returns how many.
+    async fn delete_stale_sign_in_failures(&self, before: i64) -> StoreResult<u64>;
 }

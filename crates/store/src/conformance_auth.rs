@@ -552,6 +552,26 @@ pub async fn sign_in_failures_count_and_reset(store: Arc<dyn Store>) {
             .unwrap(),
         failures(1, 2_400)
     );
+    // Stale counters go; a counter exactly at the bound stays.
+    assert_eq!(store.delete_stale_sign_in_failures(2_400).await.unwrap(), 2);
+    assert!(
+        store
+            .get_sign_in_failures("p", "bob")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .get_sign_in_failures("q", "ana")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.get_sign_in_failures("p", "ana").await.unwrap(),
+        Some(failures(1, 2_400))
+    );
 }
 
 pub async fn sign_in_failures_concurrent(store: Arc<dyn Store>) {

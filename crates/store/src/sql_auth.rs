@@ -436,6 +436,15 @@ macro_rules! sql_auth_store {
                     .map_err(db_err)?;
                     Ok(())
                 }
+
+                async fn delete_stale_sign_in_failures(&self, before: i64) -> StoreResult<u64> {
+                    let done = ::sqlx::query("DELETE FROM sign_in_failures WHERE last_failure_at < $1")
+                        .bind(before)
+                        .execute(self.writer())
+                        .await
+                        .map_err(db_err)?;
+                    Ok(done.rows_affected())
+                }
             }
         }
     };
