@@ -341,3 +341,27 @@ async fn degenerate_srp_values_are_refused_before_any_lookup() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn ten_megabyte_bodies_are_refused_signed_or_not() {
+    let server = TestServer::start().await;
+    let key = (
+        server.root.access_key_id.as_str(),
+        server.root.secret_access_key.as_str(),
+    );
+    let huge = format!("{{\"PoolName\":\"{}\"}}", "x".repeat(10 * 1024 * 1024));
+    for (operation, signed) in [("CreateUserPool", Some(key)), ("InitiateAuth", None)] {
+        let response = server
+            .call_bytes(operation, huge.clone().into_bytes(), signed)
+            .await;
+        assert_eq!(response.status, 413, "{operation}");
+        assert_eq!(
+            response.error_type().as_deref(),
+            Some("RequestEntityTooLargeException")
+        );
+    }
+    let pools = server
+        .call("ListUserPools", &json!({ "MaxResults": 60 }))
+        .await;
+    assert_eq!(pools.json()["UserPools"], json!([]));
+}
