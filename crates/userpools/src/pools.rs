@@ -117,10 +117,14 @@ pub(crate) async fn delete_user_pool(
              Deletion protection must be inactivated first.",
         ));
     }
-    match svc.store.delete_pool(&input.user_pool_id).await {
+    let deleted = match svc.store.delete_pool(&input.user_pool_id).await {
         Err(StoreError::NotFound) => Err(pool_not_found(&input.user_pool_id)),
         other => other.map_err(errors::store),
-    }
+    };
+    // Its tokens stop here at once; other nodes drop the keys within their cache bound (and
+    // find no user for the tokens meanwhile).
+    svc.keys.forget(&input.user_pool_id);
+    deleted
 }
 
 pub(crate) async fn list_user_pools(

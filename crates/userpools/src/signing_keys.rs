@@ -80,6 +80,12 @@ pub(crate) async fn pool_keys(svc: &UserPools, pool_id: &str) -> Result<Arc<Pool
     Ok(keys)
 }
 
+/// The pool's keys if this node holds them fresh; a pool with cached keys exists (or was
+/// deleted within the cache bound, when its users are gone with it).
+pub(crate) fn cached_pool_keys(svc: &UserPools, pool_id: &str) -> Option<Arc<PoolKeys>> {
+    svc.keys.get(pool_id, svc.now())
+}
+
 /// The JWKS document of a pool (`{"keys": [...]}`), or None when the pool does not exist.
 pub(crate) async fn jwks(
     svc: &UserPools,

@@ -181,17 +181,26 @@ pub(crate) async fn check_access_token(svc: &UserPools, token: &str) -> Result<A
         .and_then(Value::as_str)
         .ok_or_else(invalid_token)?;
     let pool_id = iss.rsplit('/').next().unwrap_or_default().to_string();
-    if iss != issuer(svc, &pool_id)
-        || svc
-            .store
-            .get_pool(&pool_id)
-            .await
-            .map_err(errors::store)?
-            .is_none()
-    {
+    if iss != issuer(svc, &pool_id) {
         return Err(invalid_token());
     }
-    let keys = pool_keys(svc, &pool_id).await?;
+    // Cached keys spare the hot path a read of the pool; otherwise the pool must exist
+    // before keys are read (or made) for it.
+    let keys = match crate::signing_keys::cached_pool_keys(svc, &pool_id) {
+        Some(keys) => keys,
+        None => {
+            if svc
+                .store
+                .get_pool(&pool_id)
+                .await
+                .map_err(errors::store)?
+                .is_none()
+            {
+                return Err(invalid_token());
+            }
+            pool_keys(svc, &pool_id).await?
+        }
+    };
     let claims = cognitod_crypto::jwt::verify(token, &keys.jwks).map_err(|_| invalid_token())?;
     let now_secs = svc.now() / 1000;
     if claims.get("token_use").and_then(Value::as_str) != Some("access") {

@@ -304,3 +304,21 @@ async fn expired_tokens_are_refused_and_change_nothing() {
         .unwrap();
     assert!(user.user_attributes().iter().all(|a| a.name() != "name"));
 }
+
+#[tokio::test]
+async fn tokens_of_a_deleted_pool_are_refused() {
+    let s = signed_in().await;
+    s.idp
+        .get_user()
+        .access_token(&s.access)
+        .send()
+        .await
+        .unwrap();
+    s.idp
+        .delete_user_pool()
+        .user_pool_id(&s.pool)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get_user_error(&s.idp, &s.access).await, invalid());
+}
