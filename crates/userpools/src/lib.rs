@@ -61,6 +61,16 @@ mod users;
 #[cfg(test)]
 mod users_tests;
 
+/// Entry points for the fuzz targets in `fuzz/`: the ListUsers filter parser as
+/// `(attribute, is_prefix, value)`.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub fn parse_filter(input: &str) -> Result<(String, bool, String), cognitod_model::Error> {
+        let f = crate::filter::parse(input)?;
+        Ok((f.attribute, f.op == crate::filter::Op::Prefix, f.value))
+    }
+}
+
 use std::sync::Arc;
 
 use async_trait::async_trait;

@@ -15,7 +15,14 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 fn to_millis(date: (i64, i64, i64), time: (i64, i64, i64)) -> Option<i64> {
     let (y, m, d) = date;
     let (hh, mm, ss) = time;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+    // Four-digit years only (as both forms write them); a longer `Date` year would overflow.
+    if !(0..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+        || hh > 23
+        || mm > 59
+        || ss > 60
+    {
         return None;
     }
     Some(((days_from_civil(y, m, d) * 24 + hh) * 60 + mm) * 60_000 + ss * 1000)
@@ -121,5 +128,17 @@ mod tests {
         assert_eq!(parse_http_date("Sun, 30 Aug 2015 12:36:00 UTC"), None);
         assert_eq!(parse_http_date("Sun, 30 Foo 2015 12:36:00 GMT"), None);
         assert_eq!(parse_http_date("30 Aug 2015 12:36:00 GMT"), None);
+    }
+
+    #[test]
+    fn http_dates_with_years_past_four_digits_are_refused() {
+        // Found by fuzzing (sigv4_header): the year overflowed the millisecond arithmetic.
+        assert_eq!(parse_http_date(", 3 Aug 1200502015 2:3:0 GMT"), None);
+        assert_eq!(
+            parse_http_date("Sun, 30 Aug 999999999999999999 12:36:00 GMT"),
+            None
+        );
+        assert_eq!(parse_http_date("Sun, 30 Aug 10000 12:36:00 GMT"), None);
+        assert!(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").is_some());
     }
 }
