@@ -36,7 +36,20 @@ impl Error {
     pub fn serialization(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::SerializationException, message)
     }
+
+    /// A write found its record changed since it was read. The protocol layer runs such a
+    /// request again from the start; only a request that keeps losing sees this error, as
+    /// the internal error every operation lists (a 500, which the SDKs retry).
+    pub fn stale_write() -> Self {
+        Self::new(ErrorCode::InternalErrorException, STALE_WRITE_MESSAGE)
+    }
+
+    pub fn is_stale_write(&self) -> bool {
+        self.code == ErrorCode::InternalErrorException && self.message == STALE_WRITE_MESSAGE
+    }
 }
+
+const STALE_WRITE_MESSAGE: &str = "The resource was changed by a concurrent request; try again.";
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -11,6 +11,7 @@ use sqlx::{Connection, Executor, PgPool};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_initial.sql")),
     (2, include_str!("../migrations/0002_auth.sql")),
+    (3, include_str!("../migrations/0003_user_version.sql")),
 ];
 /// Arbitrary constant naming cognitod's migration lock.
 const MIGRATION_LOCK: i64 = 0x636f_676e_6974_6f64;

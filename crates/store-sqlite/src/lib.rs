@@ -15,6 +15,7 @@ use sqlx::{Connection, Executor, SqlitePool};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_initial.sql")),
     (2, include_str!("../migrations/0002_auth.sql")),
+    (3, include_str!("../migrations/0003_user_version.sql")),
 ];
 
 pub struct SqliteStore {

@@ -28,6 +28,7 @@ pub fn user(pool_id: &str, username: &str) -> UserRecord {
         credentials: serde_json::json!({}),
         created_at: 10,
         updated_at: 10,
+        version: 0,
     }
 }
 
@@ -221,6 +222,36 @@ pub async fn credentials_member_removal(store: Arc<dyn Store>) {
     assert_eq!(
         store.remove_credentials_member("p", "srp").await.unwrap(),
         0
+    );
+}
+
+pub async fn stale_updates_write_nothing(store: Arc<dyn Store>) {
+    store.create_pool(&pool("p")).await.unwrap();
+    store.create_user(&user("p", "ana"), &[]).await.unwrap();
+    let read_once = store.get_user("p", "ana").await.unwrap().unwrap();
+    assert_eq!(read_once.version, 0);
+    let mut first = read_once.clone();
+    first.status = "FIRST".into();
+    assert_eq!(store.update_user(&first, None).await.unwrap(), 1);
+    // A second writer that read before the first wrote loses, and writes nothing.
+    let mut second = read_once.clone();
+    second.status = "SECOND".into();
+    second.attributes = vec![];
+    assert_eq!(
+        store.update_user(&second, None).await,
+        Err(StoreError::Stale)
+    );
+    let stored = store.get_user("p", "ana").await.unwrap().unwrap();
+    assert_eq!((stored.status.as_str(), stored.version), ("FIRST", 1));
+    assert_eq!(stored.attributes, read_once.attributes);
+    // Read again, it wins.
+    second.version = stored.version;
+    assert_eq!(store.update_user(&second, None).await.unwrap(), 2);
+    let mut gone = user("p", "nobody");
+    gone.version = 5;
+    assert_eq!(
+        store.update_user(&gone, None).await,
+        Err(StoreError::NotFound)
     );
 }
 
@@ -648,7 +679,7 @@ macro_rules! conformance_tests {
             pools_crud_and_pagination, delete_pool_cascades, users_uniqueness_and_lookup,
             failed_update_changes_nothing, list_users_filters, pagination_is_stable_under_inserts,
             groups_and_membership, outbox_and_keys, concurrent_creates_have_one_winner,
-            credentials_member_removal);
+            credentials_member_removal, stale_updates_write_nothing);
         $crate::conformance_tests!(@each $factory; conformance_auth;
             signing_keys_created_once, signing_keys_concurrent_creation, signing_keys_rotation,
             signing_keys_concurrent_rotation, signing_keys_next_promotion, refresh_tokens_lifecycle,

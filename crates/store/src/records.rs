@@ -48,6 +48,9 @@ pub struct UserRecord {
     pub credentials: serde_json::Value,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Bumped by every update. `update_user` succeeds only while the row still has this
+    /// version (else `StoreError::Stale`); a created user starts at 0.
+    pub version: i64,
 }
 
 /// A sign-in alias of a user, unique per (pool, kind, key).

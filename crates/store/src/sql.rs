@@ -82,7 +82,7 @@ macro_rules! sql_store {
             type Tx<'a> = ::sqlx::Transaction<'a, Db>;
 
             const USER_COLUMNS: &str = "u.id, u.pool_id, u.username, u.username_key, u.sub, u.status, \
-                u.enabled, u.attributes, u.password_hash, u.credentials, u.created_at, u.updated_at";
+                u.enabled, u.attributes, u.password_hash, u.credentials, u.created_at, u.updated_at, u.version";
 
             fn db_err(err: ::sqlx::Error) -> StoreError {
                 backend(err)
@@ -140,6 +140,7 @@ macro_rules! sql_store {
                     )?,
                     created_at: row.try_get("created_at").map_err(db_err)?,
                     updated_at: row.try_get("updated_at").map_err(db_err)?,
+                    version: row.try_get("version").map_err(db_err)?,
                 };
                 Ok((id, user))
             }
@@ -559,11 +560,12 @@ macro_rules! sql_store {
                     fetch_user(self, &sql, &[pool_id, kind, key]).await
                 }
 
-                async fn update_user(&self, user: &UserRecord, aliases: Option<&[AliasKey]>) -> StoreResult<()> {
+                async fn update_user(&self, user: &UserRecord, aliases: Option<&[AliasKey]>) -> StoreResult<i64> {
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
                     let row = ::sqlx::query(
                         "UPDATE users SET status = $3, enabled = $4, attributes = $5, password_hash = $6, \
-                         credentials = $7, updated_at = $8 WHERE pool_id = $1 AND username_key = $2 RETURNING id",
+                         credentials = $7, updated_at = $8, version = version + 1 \
+                         WHERE pool_id = $1 AND username_key = $2 AND version = $9 RETURNING id, version",
                     )
                     .bind(&user.pool_id)
                     .bind(&user.username_key)
@@ -573,12 +575,21 @@ macro_rules! sql_store {
                     .bind(&user.password_hash)
                     .bind(to_json_text(&user.credentials))
                     .bind(user.updated_at)
+                    .bind(user.version)
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                    let id: i64 = match row {
-                        Some(row) => row.try_get("id").map_err(db_err)?,
-                        None => return Err(StoreError::NotFound),
+                    let (id, version): (i64, i64) = match row {
+                        Some(row) => (row.try_get("id").map_err(db_err)?, row.try_get("version").map_err(db_err)?),
+                        None => {
+                            let exists = ::sqlx::query("SELECT 1 FROM users WHERE pool_id = $1 AND username_key = $2")
+                                .bind(&user.pool_id)
+                                .bind(&user.username_key)
+                                .fetch_optional(&mut *tx)
+                                .await
+                                .map_err(db_err)?;
+                            return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
+                        }
                     };
                     if let Some(aliases) = aliases {
                         ::sqlx::query("DELETE FROM user_aliases WHERE user_id = $1")
@@ -594,7 +605,8 @@ macro_rules! sql_store {
                         .await
                         .map_err(db_err)?;
                     insert_search(&mut tx, &user.pool_id, id, user).await?;
-                    tx.commit().await.map_err(db_err)
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(version)
                 }
 
                 async fn remove_credentials_member(&self, pool_id: &str, key: &str) -> StoreResult<u64> {

@@ -16,6 +16,9 @@ pub enum StoreError {
     AliasExists { kind: String },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record changed since it was read (another request updated it first).
+    #[error("changed since it was read")]
+    Stale,
     #[error("invalid pagination token")]
     InvalidToken,
     #[error("storage backend: {0}")]
@@ -78,9 +81,11 @@ pub trait UserStore: Send + Sync {
         kind: &str,
         key: &str,
     ) -> StoreResult<Option<UserRecord>>;
-    /// Replaces the user's mutable state; with `Some(aliases)`, also its alias set.
+    /// Replaces the user's mutable state; with `Some(aliases)`, also its alias set. Only
+    /// while the row still has `user.version` (else `Stale`, nothing written); returns the
+    /// row's new version.
     async fn update_user(&self, user: &UserRecord, aliases: Option<&[AliasKey]>)
-    -> StoreResult<()>;
+    -> StoreResult<i64>;
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
     async fn list_users(&self, pool_id: &str, query: &UserQuery) -> StoreResult<Page<UserRecord>>;
     async fn count_users(&self, pool_id: &str) -> StoreResult<u64>;

@@ -67,6 +67,7 @@ async fn main() {
                     credentials: json!({}),
                     created_at: 0,
                     updated_at: 0,
+                    version: 0,
                 };
                 (record, Vec::new())
             })

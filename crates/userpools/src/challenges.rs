@@ -253,7 +253,7 @@ async fn answer_new_password(
     user.status = UserStatusType::Confirmed.as_str().to_string();
     user.credentials = credentials.to_json()?;
     user.updated_at = svc.now();
-    save_user_with_aliases(svc, &app.identity, &user).await?;
+    save_user_with_aliases(svc, &app.identity, &mut user).await?;
     Ok(Outcome::Tokens(
         refresh::sign_in(svc, app, &user, session.auth_time, None).await?,
     ))

@@ -128,14 +128,19 @@ pub(crate) async fn admin_create_user(
         credentials: credentials.to_json()?,
         created_at: now,
         updated_at: now,
+        version: 0,
     };
 
     let mut released = Vec::new();
     for (holder, kind) in holders {
-        let before = holder.clone();
-        if let Err(err) = release_alias(svc, &identity, holder, &kind, now).await {
-            restore(svc, &identity, released).await;
-            return Err(err);
+        let mut before = holder.clone();
+        match release_alias(svc, &identity, holder, &kind, now).await {
+            // Restoring it writes over the release, so it goes with the release's version.
+            Ok(version) => before.version = version,
+            Err(err) => {
+                restore(svc, &identity, released).await;
+                return Err(err);
+            }
         }
         released.push(before);
     }
@@ -183,7 +188,7 @@ async fn release_alias(
     mut holder: UserRecord,
     kind: &str,
     now: i64,
-) -> Result<(), Error> {
+) -> Result<i64, Error> {
     set(&mut holder.attributes, &format!("{kind}_verified"), "false");
     holder.updated_at = now;
     let aliases = identity.alias_keys(&holder.attributes);
@@ -239,10 +244,7 @@ async fn resend(
     crate::passwords::apply(svc, &mut user, &mut credentials, &password, 0, Some(now)).await?;
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
-    svc.store
-        .update_user(&user, None)
-        .await
-        .map_err(errors::store)?;
+    crate::lookup::save_user(svc, &mut user).await?;
     notify::invite(
         svc,
         pool_id,

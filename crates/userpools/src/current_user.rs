@@ -38,7 +38,7 @@ async fn sign_out_everywhere(svc: &UserPools, mut user: UserRecord) -> Result<()
     let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.signed_out_at = Some(now);
     user.credentials = credentials.to_json()?;
-    save_user(svc, &user).await
+    save_user(svc, &mut user).await
 }
 
 pub(crate) async fn global_sign_out(

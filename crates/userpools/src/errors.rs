@@ -14,5 +14,8 @@ pub(crate) fn internal(err: impl std::fmt::Display) -> Error {
 
 /// Maps a store failure that the caller did not handle itself.
 pub(crate) fn store(err: StoreError) -> Error {
-    internal(err)
+    match err {
+        StoreError::Stale => Error::stale_write(),
+        other => internal(other),
+    }
 }

@@ -62,7 +62,7 @@ pub(crate) async fn forgot_password(
     let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.password_reset_code = Some(CodeDigest::new(&code, svc.now() + RESET_CODE_MILLIS));
     user.credentials = credentials.to_json()?;
-    save_user(svc, &user).await?;
+    save_user(svc, &mut user).await?;
     codes::reset_attempts(svc, &user).await?;
     notify::send_code(
         svc,
@@ -123,7 +123,7 @@ pub(crate) async fn confirm_forgot_password(
     }
     user.credentials = credentials.to_json()?;
     user.updated_at = svc.now();
-    save_user(svc, &user).await?;
+    save_user(svc, &mut user).await?;
     passwords::record_success(svc, &user).await?;
     Ok(ConfirmForgotPasswordResponse {})
 }
@@ -166,7 +166,7 @@ pub(crate) async fn change_password(
     .await?;
     user.credentials = credentials.to_json()?;
     user.updated_at = svc.now();
-    save_user(svc, &user).await.map_err(|e| match e.code {
+    save_user(svc, &mut user).await.map_err(|e| match e.code {
         ErrorCode::UserNotFoundException => errors::invalid_parameter("User does not exist."),
         _ => e,
     })?;

@@ -80,20 +80,28 @@ pub(crate) async fn pool_user(
 pub(crate) async fn save_user_with_aliases(
     svc: &UserPools,
     identity: &PoolIdentity,
-    user: &UserRecord,
+    user: &mut UserRecord,
 ) -> Result<(), Error> {
     let aliases = identity.alias_keys(&user.attributes);
     match svc.store.update_user(user, Some(&aliases)).await {
-        Ok(()) => Ok(()),
+        Ok(version) => {
+            user.version = version;
+            Ok(())
+        }
         Err(StoreError::AliasExists { kind }) => Err(identity.alias_conflict(&kind, false)),
         Err(StoreError::NotFound) => Err(user_not_found()),
         Err(other) => Err(errors::store(other)),
     }
 }
 
-pub(crate) async fn save_user(svc: &UserPools, user: &UserRecord) -> Result<(), Error> {
+/// Stores a changed user read earlier; if another request changed it meanwhile, nothing is
+/// written and the request is retried from the start (see `errors::store`).
+pub(crate) async fn save_user(svc: &UserPools, user: &mut UserRecord) -> Result<(), Error> {
     match svc.store.update_user(user, None).await {
-        Ok(()) => Ok(()),
+        Ok(version) => {
+            user.version = version;
+            Ok(())
+        }
         Err(StoreError::NotFound) => Err(user_not_found()),
         Err(other) => Err(errors::store(other)),
     }

@@ -87,7 +87,7 @@ pub(crate) async fn delete_user_attributes(
         }
     }
     user.updated_at = svc.now();
-    save_user_with_aliases(svc, &PoolIdentity::of(&pool), &user).await?;
+    save_user_with_aliases(svc, &PoolIdentity::of(&pool), &mut user).await?;
     Ok(DeleteUserAttributesResponse {})
 }
 
@@ -139,7 +139,7 @@ pub(crate) async fn verify_user_attribute(
     user.credentials = credentials.to_json()?;
     user.updated_at = svc.now();
     // In alias pools a verified contact becomes a sign-in alias; a taken one conflicts.
-    save_user_with_aliases(svc, &PoolIdentity::of(&pool), &user).await?;
+    save_user_with_aliases(svc, &PoolIdentity::of(&pool), &mut user).await?;
     Ok(VerifyUserAttributeResponse {})
 }
 

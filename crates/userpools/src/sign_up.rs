@@ -125,6 +125,7 @@ pub(crate) async fn sign_up(
         .to_json()?,
         created_at: now,
         updated_at: now,
+        version: 0,
     };
     let aliases = identity.alias_keys(&user.attributes);
     match svc.store.create_user(&user, &aliases).await {
@@ -191,7 +192,7 @@ pub(crate) async fn confirm_sign_up(
     user.credentials = credentials.to_json()?;
     user.status = UserStatusType::Confirmed.as_str().to_string();
     user.updated_at = svc.now();
-    save_user_with_aliases(svc, &app.identity, &user).await?;
+    save_user_with_aliases(svc, &app.identity, &mut user).await?;
     Ok(ConfirmSignUpResponse { session: None })
 }
 

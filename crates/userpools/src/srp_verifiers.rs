@@ -76,9 +76,6 @@ pub(crate) async fn backfill(
     let verifier = crate::passwords::verifier_of(&user.pool_id, &user.username, password).await?;
     credentials.srp = Some(verifier);
     user.credentials = credentials.to_json()?;
-    svc.store
-        .update_user(&user, None)
-        .await
-        .map_err(errors::store)?;
+    crate::lookup::save_user(svc, &mut user).await?;
     Ok(user)
 }

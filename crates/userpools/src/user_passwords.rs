@@ -51,7 +51,7 @@ pub(crate) async fn admin_set_user_password(
     user.status = next.as_str().to_string();
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
-    save_user(svc, &user).await?;
+    save_user(svc, &mut user).await?;
     Ok(AdminSetUserPasswordResponse {})
 }
 
@@ -84,7 +84,7 @@ pub(crate) async fn admin_reset_user_password(
     user.status = UserStatusType::ResetRequired.as_str().to_string();
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
-    save_user(svc, &user).await?;
+    save_user(svc, &mut user).await?;
     if let Some(to) = destination {
         notify::send_code(
             svc,

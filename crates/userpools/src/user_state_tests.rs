@@ -46,6 +46,7 @@ async fn put_user(
         credentials: serde_json::json!({}),
         created_at: START,
         updated_at: START,
+        version: 0,
     };
     f.store.create_user(&record, &[]).await.unwrap();
 }

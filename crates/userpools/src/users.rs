@@ -112,7 +112,7 @@ pub(crate) async fn update_attributes(
     }
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
-    save_user_with_aliases(svc, identity, &user).await?;
+    save_user_with_aliases(svc, identity, &mut user).await?;
     if !codes.is_empty() {
         crate::codes::reset_attempts(svc, &user).await?;
     }
@@ -175,7 +175,7 @@ pub(crate) async fn send_verification_code(
         &CodeDigest::new(&code, svc.now() + VERIFICATION_CODE_MILLIS),
     )?;
     user.credentials = credentials.to_json()?;
-    save_user(svc, &user).await?;
+    save_user(svc, &mut user).await?;
     crate::codes::reset_attempts(svc, &user).await?;
     let to = verification_destination(kind, address);
     notify::send_code(
@@ -205,7 +205,7 @@ pub(crate) async fn admin_delete_user_attributes(
         }
     }
     user.updated_at = svc.now();
-    save_user_with_aliases(svc, &identity, &user).await?;
+    save_user_with_aliases(svc, &identity, &mut user).await?;
     Ok(AdminDeleteUserAttributesResponse {})
 }
 
@@ -235,7 +235,7 @@ async fn set_enabled(
     let (_, _, mut user) = pool_user(svc, pool_id, username).await?;
     user.enabled = enabled;
     user.updated_at = svc.now();
-    save_user(svc, &user).await
+    save_user(svc, &mut user).await
 }
 
 pub(crate) async fn admin_disable_user(
@@ -274,6 +274,6 @@ pub(crate) async fn admin_confirm_sign_up(
     }
     user.status = UserStatusType::Confirmed.as_str().to_string();
     user.updated_at = svc.now();
-    save_user(svc, &user).await?;
+    save_user(svc, &mut user).await?;
     Ok(AdminConfirmSignUpResponse {})
 }

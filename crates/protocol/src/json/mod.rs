@@ -26,6 +26,9 @@ use crate::sigv4::{self, SignedRequest};
 pub use response::{CONTENT_TYPE_JSON, error_response, internal_error, success_response};
 pub use route::{IDENTITY_TARGET_PREFIX, IDP_TARGET_PREFIX, Target, route};
 
+/// How many times a request that lost a write race runs before its error is answered.
+const MAX_ATTEMPTS: u32 = 8;
+
 pub struct JsonEndpoint<I> {
     idp: Arc<I>,
     keys: Arc<dyn AccessKeys>,
@@ -146,7 +149,18 @@ where
         match target {
             Target::Idp(op) => {
                 idp::validate(op, &input)?;
-                idp::dispatch(self.idp.as_ref(), &ctx, op, input).await
+                // A request whose write lost a race with another (a stale read-modify-write)
+                // wrote nothing; it runs again on fresh state.
+                let mut attempts = 1;
+                loop {
+                    let outcome = idp::dispatch(self.idp.as_ref(), &ctx, op, input.clone()).await;
+                    match outcome {
+                        Err(err) if err.is_stale_write() && attempts < MAX_ATTEMPTS => {
+                            attempts += 1;
+                        }
+                        other => break other,
+                    }
+                }
             }
             // Identity pools are not served yet; their service plugs in here, beside `idp`.
             Target::Identity(op) => Err(Error::not_implemented(op.name())),

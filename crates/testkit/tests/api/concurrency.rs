@@ -76,3 +76,61 @@ async fn fifty_creates_with_one_email_alias_yield_exactly_one_holder() {
     let users = idp.list_users().user_pool_id(&pool).send().await.unwrap();
     assert_eq!(users.users().len(), 1);
 }
+
+/// Two acknowledged writes to one user both stick: a write that read the user before the
+/// other wrote is run again on fresh state instead of overwriting it.
+#[tokio::test]
+async fn concurrent_writes_to_one_user_both_stick() {
+    let server = TestServer::start().await;
+    let idp = server.idp();
+    let pool = create_pool(&idp, "writes").await;
+    for i in 0..5 {
+        let username = format!("user-{i}");
+        idp.admin_create_user()
+            .user_pool_id(&pool)
+            .username(&username)
+            .user_attributes(attr("given_name", "before"))
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .unwrap();
+        let set_password = idp
+            .admin_set_user_password()
+            .user_pool_id(&pool)
+            .username(&username)
+            .password("Correct-Horse-1")
+            .permanent(true)
+            .send();
+        let renames = ["family_name", "middle_name", "nickname"].map(|name| {
+            idp.admin_update_user_attributes()
+                .user_pool_id(&pool)
+                .username(&username)
+                .user_attributes(attr(name, "x"))
+                .user_attributes(attr("given_name", "after"))
+                .send()
+        });
+        let (set_password, renames) = tokio::join!(set_password, join_all(renames));
+        set_password.unwrap();
+        for rename in renames {
+            rename.unwrap();
+        }
+        let user = idp
+            .admin_get_user()
+            .user_pool_id(&pool)
+            .username(&username)
+            .send()
+            .await
+            .unwrap();
+        let value = |name: &str| {
+            user.user_attributes()
+                .iter()
+                .find(|a| a.name() == name)
+                .and_then(|a| a.value())
+                .map(str::to_string)
+        };
+        assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
+        for name in ["given_name", "family_name", "middle_name", "nickname"] {
+            assert!(value(name).is_some_and(|v| v != "before"), "{username}: {name} lost");
+        }
+    }
+}
