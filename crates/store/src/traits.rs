@@ -84,8 +84,11 @@ pub trait UserStore: Send + Sync {
     /// Replaces the user's mutable state; with `Some(aliases)`, also its alias set. Only
     /// while the row still has `user.version` (else `Stale`, nothing written); returns the
     /// row's new version.
-    async fn update_user(&self, user: &UserRecord, aliases: Option<&[AliasKey]>)
-    -> StoreResult<i64>;
+    async fn update_user(
+        &self,
+        user: &UserRecord,
+        aliases: Option<&[AliasKey]>,
+    ) -> StoreResult<i64>;
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
     async fn list_users(&self, pool_id: &str, query: &UserQuery) -> StoreResult<Page<UserRecord>>;
     async fn count_users(&self, pool_id: &str) -> StoreResult<u64>;

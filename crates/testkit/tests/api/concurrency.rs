@@ -130,7 +130,10 @@ async fn concurrent_writes_to_one_user_both_stick() {
         };
         assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
         for name in ["given_name", "family_name", "middle_name", "nickname"] {
-            assert!(value(name).is_some_and(|v| v != "before"), "{username}: {name} lost");
+            assert!(
+                value(name).is_some_and(|v| v != "before"),
+                "{username}: {name} lost"
+            );
         }
     }
 }
