@@ -8,6 +8,9 @@ use cognitod_crypto::{Clock, SystemClock};
 use cognitod_store::AccessKeyRecord;
 use tracing_subscriber::EnvFilter;
 
+#[path = "fixtures.rs"]
+pub mod fixtures;
+
 use crate::config::{ServeArgs, StoreArgs, TlsMode, validate_region};
 use crate::keys::secret_aad;
 use crate::outbox::OutboxEntry;
@@ -40,6 +43,11 @@ pub enum Command {
     Outbox {
         #[command(subcommand)]
         command: OutboxCommand,
+    },
+    /// Bulk test data straight into the store (load tests).
+    Fixtures {
+        #[command(subcommand)]
+        command: fixtures::FixturesCommand,
     },
 }
 
@@ -102,6 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(*args).await,
         Command::Keys { command } => keys(command).await,
         Command::Outbox { command } => outbox(command).await,
+        Command::Fixtures { command } => fixtures::run(command).await,
     }
 }
 
