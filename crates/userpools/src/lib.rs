@@ -23,6 +23,7 @@ mod forgot_password;
 mod groups;
 #[cfg(test)]
 mod groups_tests;
+mod hashing_pool;
 mod identity;
 mod list_users;
 #[cfg(test)]

@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 
 use cognitod_model::{Error, ErrorCode};
 use cognitod_store::UserRecord;
-use tokio::sync::Semaphore;
 
 use crate::UserPools;
 use crate::credentials::{Credentials, SrpVerifier};
@@ -19,21 +18,10 @@ const MAX_LOCKOUT_MILLIS: i64 = 15 * 60 * 1000;
 /// A quiet quarter of an hour forgets the failures.
 const FAILURE_MEMORY_MILLIS: i64 = 15 * 60 * 1000;
 
-/// At most one hashing job per core runs at a time; the rest queue instead of starving the
-/// request threads.
-fn hashing_slots() -> &'static Semaphore {
-    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
-    SLOTS
-        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
-}
-
 async fn on_hashing_pool<T: Send + 'static>(
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Error> {
-    let _slot = hashing_slots().acquire().await.map_err(errors::internal)?;
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(errors::internal)
+    crate::hashing_pool::run(job).await
 }
 
 /// The SRP pool name: the pool id after its region prefix.

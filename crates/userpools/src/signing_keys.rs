@@ -34,6 +34,8 @@ pub(crate) struct PoolKeys {
 #[derive(Default)]
 pub(crate) struct KeyCache {
     entries: Mutex<HashMap<String, (Arc<PoolKeys>, i64)>>,
+    /// Held while a pool's first keys are generated.
+    generating: tokio::sync::Mutex<()>,
 }
 
 impl KeyCache {
@@ -66,6 +68,15 @@ pub(crate) async fn pool_keys(svc: &UserPools, pool_id: &str) -> Result<Arc<Pool
         return Ok(keys);
     }
     let mut records = list(svc, pool_id).await?;
+    // One generation at a time on this node: the requests that arrive together at a new pool
+    // wait for its keys instead of each generating four RSA keys.
+    let _generating = if records.iter().any(|r| r.state == "active") {
+        None
+    } else {
+        let guard = svc.keys.generating.lock().await;
+        records = list(svc, pool_id).await?;
+        Some(guard)
+    };
     if !records.iter().any(|r| r.state == "active") {
         let fresh = generate(svc, pool_id, now, &["active", "next"]).await?;
         // Another node may have won the race: then its keys are the ones to use.
