@@ -33,17 +33,7 @@ fn wrong_code(right: &str) -> String {
 async fn sign_up_codes_allow_five_answers_per_code() {
     let server = TestServer::start().await;
     let idp = server.idp();
-    let pool = idp
-        .create_user_pool()
-        .pool_name("codes")
-        .auto_verified_attributes(idp::types::VerifiedAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool = crate::create_pool_verifying_email(&idp, "codes").await;
     let (client, _) =
         create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Enabled).await;
     idp.sign_up()

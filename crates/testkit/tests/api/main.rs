@@ -48,6 +48,21 @@ pub async fn create_pool(client: &idp::Client, name: &str) -> String {
         .expect("pool id")
 }
 
+/// Creates a pool that verifies emails with a code (sign-up confirmations, changed emails).
+pub async fn create_pool_verifying_email(client: &idp::Client, name: &str) -> String {
+    client
+        .create_user_pool()
+        .pool_name(name)
+        .auto_verified_attributes(idp::types::VerifiedAttributeType::Email)
+        .send()
+        .await
+        .expect("create_user_pool")
+        .user_pool
+        .expect("UserPool in the response")
+        .id
+        .expect("pool id")
+}
+
 /// Creates a user with an email and returns nothing; the pool must accept the username.
 pub async fn create_user(client: &idp::Client, pool: &str, username: &str, email: &str) {
     client

@@ -12,17 +12,7 @@ use crate::{attr, error_of};
 async fn users_manage_their_own_attributes_password_and_account() {
     let server = TestServer::start().await;
     let idp = server.idp();
-    let pool = idp
-        .create_user_pool()
-        .pool_name("self")
-        .auto_verified_attributes(VerifiedAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool = crate::create_pool_verifying_email(&idp, "self").await;
     let (client, _) =
         create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Legacy).await;
     confirmed_user(&idp, &pool, "hal").await;

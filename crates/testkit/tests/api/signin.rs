@@ -577,17 +577,7 @@ pub(crate) async fn last_code(server: &TestServer, pool: &str, username: &str) -
 async fn sign_up_confirm_forgot_password_and_nothing_secret_is_stored() {
     let server = TestServer::start().await;
     let idp = server.idp();
-    let pool = idp
-        .create_user_pool()
-        .pool_name("selfservice")
-        .auto_verified_attributes(idp::types::VerifiedAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool = crate::create_pool_verifying_email(&idp, "selfservice").await;
     let (client, secret) =
         create_client(&idp, &pool, true, PreventUserExistenceErrorTypes::Legacy).await;
     let secret = secret.unwrap();
