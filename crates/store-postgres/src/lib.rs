@@ -37,8 +37,8 @@ impl PostgresStore {
         &self.pool
     }
 
-    fn reader(&self) -> &PgPool {
-        &self.pool
+    async fn reader(&self) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        self.pool.acquire().await.map_err(backend)
     }
 }
 

@@ -1,7 +1,9 @@
 //! The embedded default store: SQLite in WAL mode with `synchronous = FULL`, so a write the
 //! client was told succeeded survives a crash. SQLite has one writer at a time: writes go
 //! through a one-connection pool (they queue instead of failing with SQLITE_BUSY), reads
-//! through a pool of their own.
+//! through a set of connections of their own ([`readers`]).
+
+mod readers;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -10,6 +12,8 @@ use std::time::Duration;
 use cognitod_store::{StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Executor, SqlitePool};
+
+use crate::readers::Readers;
 
 /// Migrations, in order; each runs once, in a transaction.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -20,7 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 
 pub struct SqliteStore {
     writer: SqlitePool,
-    reader: SqlitePool,
+    readers: Readers,
 }
 
 impl SqliteStore {
@@ -50,8 +54,11 @@ impl SqliteStore {
         Self::connect(options, 1).await
     }
 
-    async fn connect(options: SqliteConnectOptions, readers: u32) -> StoreResult<Self> {
+    async fn connect(options: SqliteConnectOptions, readers: usize) -> StoreResult<Self> {
+        // A local connection cannot go stale: skip sqlx's ping to the connection's worker
+        // thread before every query.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -60,22 +67,16 @@ impl SqliteStore {
             .await
             .map_err(backend)?;
         migrate(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(readers)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await
-            .map_err(backend)?;
-        Ok(Self { writer, reader })
+        let readers = Readers::open(&options, readers).await?;
+        Ok(Self { writer, readers })
     }
 
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }
 
-    fn reader(&self) -> &SqlitePool {
-        &self.reader
+    async fn reader(&self) -> StoreResult<tokio::sync::MutexGuard<'_, sqlx::SqliteConnection>> {
+        Ok(self.readers.get().await)
     }
 }
 

@@ -354,6 +354,28 @@ pub async fn refresh_tokens_lifecycle(store: Arc<dyn Store>) {
     assert!(store.is_refresh_family_revoked("p", "f1").await.unwrap());
     assert!(!store.is_refresh_family_revoked("p", "f2").await.unwrap());
     assert!(!store.is_refresh_family_revoked("q", "f1").await.unwrap());
+    // The access-token read: the user and its family's state together.
+    let (ana, revoked) = store
+        .get_user_by_sub_checking_family("p", "sub-ana", "f1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((ana.username.as_str(), revoked), ("ana", true));
+    for (pool, family) in [("p", "f2"), ("q", "f1"), ("p", "unknown")] {
+        let (ana, revoked) = store
+            .get_user_by_sub_checking_family(pool, "sub-ana", family)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((ana.pool_id.as_str(), revoked), (pool, false));
+    }
+    assert!(
+        store
+            .get_user_by_sub_checking_family("p", "sub-nobody", "f1")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(
         !store
             .is_refresh_family_revoked("p", "unknown")

@@ -63,7 +63,8 @@ pub fn from_json_text<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult
 }
 
 /// Expands the store traits for `$store`, a struct with `fn writer(&self) -> &Pool<$db>` and
-/// `fn reader(&self) -> &Pool<$db>` methods.
+/// `async fn reader(&self) -> StoreResult<impl DerefMut<Target = <$db as Database>::Connection>>`
+/// (one connection for one read statement).
 #[macro_export]
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
@@ -295,7 +296,7 @@ macro_rules! sql_store {
                 for b in binds {
                     query = query.bind(*b);
                 }
-                let row = query.fetch_optional(store.reader()).await.map_err(db_err)?;
+                let row = query.fetch_optional(&mut *store.reader().await?).await.map_err(db_err)?;
                 row.map(|r| user_from_row(&r).map(|(_, u)| u)).transpose()
             }
 
@@ -320,7 +321,7 @@ macro_rules! sql_store {
                 async fn get_pool(&self, id: &str) -> StoreResult<Option<PoolRecord>> {
                     let row = ::sqlx::query("SELECT * FROM pools WHERE id = $1")
                         .bind(id)
-                        .fetch_optional(self.reader())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     row.map(|r| pool_from_row(&r)).transpose()
@@ -370,7 +371,7 @@ macro_rules! sql_store {
                     let rows = ::sqlx::query("SELECT * FROM pools WHERE id > $1 ORDER BY id LIMIT $2")
                         .bind(&after)
                         .bind(limit as i64 + 1)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     let pools = rows.iter().map(pool_from_row).collect::<StoreResult<Vec<_>>>()?;
@@ -403,7 +404,7 @@ macro_rules! sql_store {
                     let row = ::sqlx::query("SELECT * FROM clients WHERE pool_id = $1 AND client_id = $2")
                         .bind(pool_id)
                         .bind(client_id)
-                        .fetch_optional(self.reader())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     row.map(|r| client_from_row(&r)).transpose()
@@ -412,7 +413,7 @@ macro_rules! sql_store {
                 async fn find_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
                     let row = ::sqlx::query("SELECT * FROM clients WHERE client_id = $1")
                         .bind(client_id)
-                        .fetch_optional(self.reader())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     row.map(|r| client_from_row(&r)).transpose()
@@ -460,7 +461,7 @@ macro_rules! sql_store {
                         .bind(pool_id)
                         .bind(&after)
                         .bind(limit as i64 + 1)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     let clients = rows.iter().map(client_from_row).collect::<StoreResult<Vec<_>>>()?;
@@ -472,7 +473,7 @@ macro_rules! sql_store {
                 async fn count_clients(&self, pool_id: &str) -> StoreResult<u64> {
                     let row = ::sqlx::query("SELECT COUNT(*) AS n FROM clients WHERE pool_id = $1")
                         .bind(pool_id)
-                        .fetch_one(self.reader())
+                        .fetch_one(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     Ok(row.try_get::<i64, _>("n").map_err(db_err)? as u64)
@@ -498,7 +499,7 @@ macro_rules! sql_store {
                     let rows = ::sqlx::query("SELECT * FROM client_secrets WHERE pool_id = $1 AND client_id = $2 ORDER BY created_at, secret_id")
                         .bind(pool_id)
                         .bind(client_id)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     rows.iter()
@@ -550,6 +551,32 @@ macro_rules! sql_store {
                 async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> StoreResult<Option<UserRecord>> {
                     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = $1 AND u.sub = $2");
                     fetch_user(self, &sql, &[pool_id, sub]).await
+                }
+
+                async fn get_user_by_sub_checking_family(
+                    &self,
+                    pool_id: &str,
+                    sub: &str,
+                    family_id: &str,
+                ) -> StoreResult<Option<(UserRecord, bool)>> {
+                    let sql = format!(
+                        "SELECT {USER_COLUMNS}, EXISTS (SELECT 1 FROM refresh_tokens r \
+                         WHERE r.pool_id = $1 AND r.family_id = $3 AND r.revoked_at IS NOT NULL) \
+                         AS family_revoked FROM users u WHERE u.pool_id = $1 AND u.sub = $2"
+                    );
+                    let row = ::sqlx::query(&sql)
+                        .bind(pool_id)
+                        .bind(sub)
+                        .bind(family_id)
+                        .fetch_optional(&mut *self.reader().await?)
+                        .await
+                        .map_err(db_err)?;
+                    row.map(|r| {
+                        let (_, user) = user_from_row(&r)?;
+                        let revoked: bool = r.try_get("family_revoked").map_err(db_err)?;
+                        Ok((user, revoked))
+                    })
+                    .transpose()
                 }
 
                 async fn get_user_by_alias(&self, pool_id: &str, kind: &str, key: &str) -> StoreResult<Option<UserRecord>> {
@@ -657,7 +684,7 @@ macro_rules! sql_store {
                             .bind(pool_id)
                             .bind(&after)
                             .bind(limit as i64 + 1)
-                            .fetch_all(self.reader())
+                            .fetch_all(&mut *self.reader().await?)
                             .await
                             .map_err(db_err)?;
                         let users = rows.iter().map(|r| user_from_row(r).map(|(_, u)| u)).collect::<StoreResult<Vec<_>>>()?;
@@ -702,7 +729,7 @@ macro_rules! sql_store {
                     if let Some((after_value, after_id)) = &after {
                         q = q.bind(after_value.clone()).bind(*after_id);
                     }
-                    let rows = q.bind(limit as i64 + 1).fetch_all(self.reader()).await.map_err(db_err)?;
+                    let rows = q.bind(limit as i64 + 1).fetch_all(&mut *self.reader().await?).await.map_err(db_err)?;
                     let mut users = Vec::with_capacity(rows.len());
                     for row in &rows {
                         let (id, user) = user_from_row(row)?;
@@ -720,7 +747,7 @@ macro_rules! sql_store {
                 async fn count_users(&self, pool_id: &str) -> StoreResult<u64> {
                     let row = ::sqlx::query("SELECT COUNT(*) AS n FROM users WHERE pool_id = $1")
                         .bind(pool_id)
-                        .fetch_one(self.reader())
+                        .fetch_one(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     Ok(row.try_get::<i64, _>("n").map_err(db_err)? as u64)
@@ -754,7 +781,7 @@ macro_rules! sql_store {
                     let row = ::sqlx::query("SELECT * FROM groups WHERE pool_id = $1 AND name = $2")
                         .bind(pool_id)
                         .bind(name)
-                        .fetch_optional(self.reader())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     row.map(|r| group_from_row(&r)).transpose()
@@ -806,7 +833,7 @@ macro_rules! sql_store {
                         .bind(pool_id)
                         .bind(&after)
                         .bind(limit as i64 + 1)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     let groups = rows.iter().map(group_from_row).collect::<StoreResult<Vec<_>>>()?;
@@ -867,7 +894,7 @@ macro_rules! sql_store {
                     .bind(username_key)
                     .bind(&after)
                     .bind(limit as i64 + 1)
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *self.reader().await?)
                     .await
                     .map_err(db_err)?;
                     let groups = rows.iter().map(group_from_row).collect::<StoreResult<Vec<_>>>()?;
@@ -891,7 +918,7 @@ macro_rules! sql_store {
                         .bind(group)
                         .bind(&after)
                         .bind(limit as i64 + 1)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     let users = rows.iter().map(|r| user_from_row(r).map(|(_, u)| u)).collect::<StoreResult<Vec<_>>>()?;
@@ -907,7 +934,7 @@ macro_rules! sql_store {
                     )
                     .bind(pool_id)
                     .bind(username_key)
-                    .fetch_one(self.reader())
+                    .fetch_one(&mut *self.reader().await?)
                     .await
                     .map_err(db_err)?;
                     Ok(row.try_get::<i64, _>("n").map_err(db_err)? as u64)
@@ -944,7 +971,7 @@ macro_rules! sql_store {
                     .bind(username.unwrap_or(""))
                     .bind(after_id.unwrap_or(0))
                     .bind(limit as i64)
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *self.reader().await?)
                     .await
                     .map_err(db_err)?;
                     rows.iter().map(outbox_from_row).collect()
@@ -976,7 +1003,7 @@ macro_rules! sql_store {
                 async fn get_access_key(&self, id: &str) -> StoreResult<Option<AccessKeyRecord>> {
                     let row = ::sqlx::query("SELECT * FROM access_keys WHERE access_key_id = $1")
                         .bind(id)
-                        .fetch_optional(self.reader())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     row.map(|r| key_from_row(&r)).transpose()
@@ -984,7 +1011,7 @@ macro_rules! sql_store {
 
                 async fn list_access_keys(&self) -> StoreResult<Vec<AccessKeyRecord>> {
                     let rows = ::sqlx::query("SELECT * FROM access_keys ORDER BY created_at, access_key_id")
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     rows.iter().map(key_from_row).collect()
@@ -1003,7 +1030,7 @@ macro_rules! sql_store {
             #[async_trait]
             impl Store for $store {
                 async fn ping(&self) -> StoreResult<()> {
-                    ::sqlx::query("SELECT 1").execute(self.reader()).await.map_err(db_err)?;
+                    ::sqlx::query("SELECT 1").execute(&mut *self.reader().await?).await.map_err(db_err)?;
                     Ok(())
                 }
             }

@@ -5,9 +5,9 @@
 //! per pool and token use, `UPDATE ... WHERE ... IS NULL` and `INSERT ... ON CONFLICT` make
 //! "first caller wins" atomic, and the failure counter is a single upsert.
 
-/// Expands the sign-in store traits for `$store`, a struct with `fn writer(&self) -> &Pool<$db>`
-/// and `fn reader(&self) -> &Pool<$db>` methods, whose database has the tables of the
-/// `0002_auth` migration.
+/// Expands the sign-in store traits for `$store`, a struct with the `writer` and `reader`
+/// methods [`crate::sql_store!`] asks for, whose database has the tables of the `0002_auth`
+/// migration.
 #[macro_export]
 macro_rules! sql_auth_store {
     ($store:ty, $db:ty) => {
@@ -148,7 +148,7 @@ macro_rules! sql_auth_store {
                     );
                     let rows = ::sqlx::query(&sql)
                         .bind(pool_id)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     rows.iter().map(key_from_row).collect()
@@ -235,7 +235,7 @@ macro_rules! sql_auth_store {
                         format!("SELECT {TOKEN_COLUMNS} FROM refresh_tokens WHERE digest = $1");
                     let row = ::sqlx::query(&sql)
                         .bind(digest)
-                        .fetch_optional(self.reader())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     row.map(|r| token_from_row(&r)).transpose()
@@ -253,7 +253,7 @@ macro_rules! sql_auth_store {
                     let rows = ::sqlx::query(&sql)
                         .bind(pool_id)
                         .bind(username_key)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await
                         .map_err(db_err)?;
                     rows.iter().map(token_from_row).collect()
@@ -325,7 +325,7 @@ macro_rules! sql_auth_store {
                     )
                     .bind(pool_id)
                     .bind(family_id)
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await
                     .map_err(db_err)?;
                     Ok(row.is_some())
@@ -383,7 +383,7 @@ macro_rules! sql_auth_store {
                     )
                     .bind(pool_id)
                     .bind(username_key)
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await
                     .map_err(db_err)?;
                     row.map(|r| failures_from_row(&r)).transpose()

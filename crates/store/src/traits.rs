@@ -75,6 +75,15 @@ pub trait UserStore: Send + Sync {
     async fn create_user(&self, user: &UserRecord, aliases: &[AliasKey]) -> StoreResult<()>;
     async fn get_user(&self, pool_id: &str, username_key: &str) -> StoreResult<Option<UserRecord>>;
     async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> StoreResult<Option<UserRecord>>;
+    /// The user with this `sub`, and whether a token of the refresh family `family_id` is
+    /// revoked (access tokens carry their family as `origin_jti`): all that checking an
+    /// access token reads, in one statement.
+    async fn get_user_by_sub_checking_family(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        family_id: &str,
+    ) -> StoreResult<Option<(UserRecord, bool)>>;
     async fn get_user_by_alias(
         &self,
         pool_id: &str,

@@ -102,6 +102,10 @@ pub(crate) async fn jwks(
     svc: &UserPools,
     pool_id: &str,
 ) -> Result<Option<serde_json::Value>, Error> {
+    // Cached keys imply the pool (DeleteUserPool forgets them), as for access tokens.
+    if let Some(keys) = cached_pool_keys(svc, pool_id) {
+        return Ok(Some(serde_json::json!({ "keys": keys.jwks })));
+    }
     if svc
         .store
         .get_pool(pool_id)

@@ -236,25 +236,25 @@ pub(crate) async fn check_access_token(svc: &UserPools, token: &str) -> Result<A
         .get("sub")
         .and_then(Value::as_str)
         .ok_or_else(invalid_token)?;
-    let user = svc
-        .store
-        .get_user_by_sub(&pool_id, sub)
-        .await
-        .map_err(errors::store)?
-        .ok_or_else(|| Error::new(ErrorCode::NotAuthorizedException, "User does not exist."))?;
+    let family = claims.get("origin_jti").and_then(Value::as_str);
+    let (user, family_revoked) = match family {
+        Some(family) => svc
+            .store
+            .get_user_by_sub_checking_family(&pool_id, sub, family)
+            .await
+            .map_err(errors::store)?,
+        None => svc
+            .store
+            .get_user_by_sub(&pool_id, sub)
+            .await
+            .map_err(errors::store)?
+            .map(|user| (user, false)),
+    }
+    .ok_or_else(|| Error::new(ErrorCode::NotAuthorizedException, "User does not exist."))?;
     let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
     let credentials = Credentials::from_json(&user.credentials)?;
     // Same-second tokens are left to the family check (GlobalSignOut revokes every family).
-    if credentials.signed_out_at.is_some_and(|at| iat < at / 1000) {
-        return Err(revoked());
-    }
-    if let Some(family) = claims.get("origin_jti").and_then(Value::as_str)
-        && svc
-            .store
-            .is_refresh_family_revoked(&pool_id, family)
-            .await
-            .map_err(errors::store)?
-    {
+    if credentials.signed_out_at.is_some_and(|at| iat < at / 1000) || family_revoked {
         return Err(revoked());
     }
     if !user.enabled {
@@ -268,10 +268,7 @@ pub(crate) async fn check_access_token(svc: &UserPools, token: &str) -> Result<A
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let family_id = claims
-        .get("origin_jti")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let family_id = family.map(str::to_string);
     Ok(AccessGrant {
         pool_id,
         client_id,
