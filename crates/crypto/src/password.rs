@@ -119,11 +119,7 @@ mod tests {
         let ours = hash_password("Interop-Pass-1");
         let parsed = PasswordHash::new(&ours).unwrap();
         let standard = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
-        assert!(
-            standard
-                .verify_password(b"Interop-Pass-1", &parsed)
-                .is_ok()
-        );
+        assert!(standard.verify_password(b"Interop-Pass-1", &parsed).is_ok());
         assert!(
             standard
                 .verify_password(b"Interop-Pass-2", &parsed)
