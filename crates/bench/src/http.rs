@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
-use http::{Request, Response, Uri};
+use http::{Request, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
@@ -144,23 +144,51 @@ impl Conn {
     }
 
     /// Sends `request` (origin-form URI; `Host` is added) and reads the whole response.
-    /// Connects first when there is no open connection; after an error the connection is
-    /// dropped and the next call opens a new one.
+    /// Connects first when there is no open connection. A server that closes connections
+    /// after a response (`Connection: close`, HTTP/1.0 servers) gets the request again on a
+    /// new connection when the old one turns out closed before the request was sent; after
+    /// any other error the connection is dropped and the next call opens a new one.
     pub async fn send(&mut self, mut request: Request<Full<Bytes>>) -> anyhow::Result<Reply> {
-        if self.send.as_ref().is_none_or(|s| s.is_closed()) {
-            self.send = Some(self.target.connect().await?);
-        }
         request.headers_mut().insert(
             http::header::HOST,
             http::HeaderValue::from_str(&self.target.authority)?,
         );
-        let send = self.send.as_mut().expect("connected");
-        let result = async {
-            send.ready().await?;
-            let response: Response<hyper::body::Incoming> = send.send_request(request).await?;
+        let mut reconnects = 0;
+        loop {
+            if self.send.as_ref().is_none_or(|s| s.is_closed()) {
+                self.send = Some(self.target.connect().await?);
+            }
+            let send = self.send.as_mut().expect("connected");
+            if send.ready().await.is_err() {
+                // Closed by the server since its last response; nothing was sent.
+                self.send = None;
+                reconnects += 1;
+                anyhow::ensure!(reconnects <= 2, "the server closes every new connection");
+                continue;
+            }
+            let response = match send.try_send_request(request).await {
+                Ok(response) => response,
+                Err(mut err) => {
+                    self.send = None;
+                    match err.take_message() {
+                        Some(unsent) if reconnects < 2 => {
+                            reconnects += 1;
+                            request = unsent;
+                            continue;
+                        }
+                        _ => return Err(err.into_error().into()),
+                    }
+                }
+            };
             let (parts, body) = response.into_parts();
-            let body = body.collect().await?.to_bytes();
-            anyhow::Ok(Reply {
+            let body = match body.collect().await {
+                Ok(body) => body.to_bytes(),
+                Err(err) => {
+                    self.send = None;
+                    return Err(err.into());
+                }
+            };
+            return Ok(Reply {
                 status: parts.status.as_u16(),
                 error_type: parts
                     .headers
@@ -168,13 +196,8 @@ impl Conn {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
                 body,
-            })
+            });
         }
-        .await;
-        if result.is_err() {
-            self.send = None;
-        }
-        result
     }
 }
 
@@ -192,6 +215,42 @@ mod tests {
         assert!(t.tls.is_some());
         assert!(Target::parse("ftp://x").is_err());
         assert!(Target::parse("http://x/path").is_err());
+    }
+
+    /// A server that answers one request per connection with `Connection: close`, as
+    /// HTTP/1.0-style servers (werkzeug, moto) do: every request still gets its answer.
+    #[tokio::test]
+    async fn servers_that_close_after_each_response() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut served = 0u32;
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut buf = vec![0u8; 4096];
+                let mut read = 0;
+                while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                    read += socket.read(&mut buf[read..]).await.unwrap();
+                }
+                served += 1;
+                let body = format!("{{\"n\":{served}}}");
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                socket.write_all(head.as_bytes()).await.unwrap();
+                socket.write_all(body.as_bytes()).await.unwrap();
+            }
+        });
+        let target = Target::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let mut conn = Conn::new(target.clone());
+        for n in 1..=3 {
+            let request = Request::get("/").body(Full::new(Bytes::new())).unwrap();
+            let reply = conn.send(request).await.unwrap();
+            assert_eq!((reply.status, reply.json()["n"].as_u64()), (200, Some(n)));
+        }
+        assert_eq!(target.connects.load(Ordering::Relaxed), 3);
     }
 
     #[test]

@@ -137,12 +137,13 @@ fn run_id() -> String {
         .collect()
 }
 
-/// Whether the endpoint has an OAuth token endpoint (anything but 404 at /oauth2/token).
+/// Whether the endpoint has an OAuth token endpoint: one answers an unknown client with an
+/// OAuth error (400 or 401 and `{"error": ...}`, RFC 6749 section 5.2).
 async fn has_token_endpoint(target: &Arc<Target>) -> anyhow::Result<bool> {
     let mut conn = Conn::new(target.clone());
     let request = scenarios::token_request("probe", "probe", "")?;
     let reply = conn.send(request).await?;
-    Ok(reply.status != 404)
+    Ok(matches!(reply.status, 400 | 401) && reply.json().get("error").is_some())
 }
 
 struct Window {
