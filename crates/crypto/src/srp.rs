@@ -29,8 +29,8 @@ pub enum SrpError {
     ZeroU,
 }
 
-/// N: the RFC 3526 3072-bit MODP prime, as in amazon-cognito-identity-js `initN`.
-/// N, the RFC 3526 3072-bit MODP prime Cognito's SRP uses, as uppercase hex.
+/// N, the RFC 3526 3072-bit MODP prime Cognito's SRP uses (amazon-cognito-identity-js
+/// `initN`), as uppercase hex.
 pub const N_HEX: &str = concat!(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74",
     "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437",
