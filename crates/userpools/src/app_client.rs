@@ -8,7 +8,7 @@ use crate::UserPools;
 use crate::client_secrets;
 use crate::errors;
 use crate::identity::PoolIdentity;
-use crate::stored::{load_client, pool_not_found};
+use crate::stored::pool_not_found;
 
 /// An app client with its pool, loaded for one call.
 pub(crate) struct AppClient {
@@ -42,8 +42,10 @@ pub(crate) async fn load(svc: &UserPools, client_id: &str) -> Result<AppClient, 
         .map_err(errors::store)?
         .ok_or_else(|| pool_not_found(&pool_id))?;
     let pool: UserPoolType =
-        serde_json::from_value(pool_record.config.clone()).map_err(errors::internal)?;
-    let (_, client) = load_client(svc, &pool_id, client_id).await?;
+        serde_json::from_value(pool_record.config).map_err(errors::internal)?;
+    // The record found by client id is the client's whole record: no second read.
+    let client: UserPoolClientType =
+        serde_json::from_value(record.config).map_err(errors::internal)?;
     let secrets = client_secrets::list(svc, &pool_id, client_id)
         .await?
         .iter()
