@@ -121,13 +121,7 @@ async fn concurrent_writes_to_one_user_both_stick() {
             .send()
             .await
             .unwrap();
-        let value = |name: &str| {
-            user.user_attributes()
-                .iter()
-                .find(|a| a.name() == name)
-                .and_then(|a| a.value())
-                .map(str::to_string)
-        };
+        let value = |name: &str| crate::attr_value(user.user_attributes(), name);
         assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
         for name in ["given_name", "family_name", "middle_name", "nickname"] {
             assert!(

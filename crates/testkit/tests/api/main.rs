@@ -76,6 +76,15 @@ pub async fn create_user(client: &idp::Client, pool: &str, username: &str, email
         .unwrap_or_else(|e| panic!("admin_create_user {username}: {e:?}"));
 }
 
+/// The value of the attribute `name` among `attributes`, if it is there.
+pub fn attr_value(attributes: &[idp::types::AttributeType], name: &str) -> Option<String> {
+    attributes
+        .iter()
+        .find(|a| a.name() == name)
+        .and_then(|a| a.value())
+        .map(str::to_string)
+}
+
 pub fn attr(name: &str, value: &str) -> idp::types::AttributeType {
     idp::types::AttributeType::builder()
         .name(name)

@@ -24,10 +24,7 @@ async fn users_manage_their_own_attributes_password_and_account() {
         .access_token
         .unwrap();
     let email_verified = |user: &idp::operation::admin_get_user::AdminGetUserOutput| {
-        user.user_attributes()
-            .iter()
-            .find(|a| a.name() == "email_verified")
-            .and_then(|a| a.value().map(str::to_string))
+        crate::attr_value(user.user_attributes(), "email_verified")
     };
 
     // A new email is unverified until its code comes back.
@@ -179,12 +176,6 @@ async fn a_verified_email_stays_until_its_replacement_is_verified() {
         .unwrap()
         .access_token
         .unwrap();
-    let email = |attributes: &[idp::types::AttributeType], name: &str| {
-        attributes
-            .iter()
-            .find(|a| a.name() == name)
-            .and_then(|a| a.value().map(str::to_string))
-    };
     let updated = idp
         .update_user_attributes()
         .access_token(&access)
@@ -199,11 +190,11 @@ async fn a_verified_email_stays_until_its_replacement_is_verified() {
     // Until verified, the old address (still verified) is the user's email.
     let me = idp.get_user().access_token(&access).send().await.unwrap();
     assert_eq!(
-        email(me.user_attributes(), "email").as_deref(),
+        crate::attr_value(me.user_attributes(), "email").as_deref(),
         Some("ivy@example.com")
     );
     assert_eq!(
-        email(me.user_attributes(), "email_verified").as_deref(),
+        crate::attr_value(me.user_attributes(), "email_verified").as_deref(),
         Some("true")
     );
     let messages = server.outbox(&pool, Some("ivy")).await;
@@ -218,11 +209,11 @@ async fn a_verified_email_stays_until_its_replacement_is_verified() {
         .unwrap();
     let me = idp.get_user().access_token(&access).send().await.unwrap();
     assert_eq!(
-        email(me.user_attributes(), "email").as_deref(),
+        crate::attr_value(me.user_attributes(), "email").as_deref(),
         Some("ivy@new.example.com")
     );
     assert_eq!(
-        email(me.user_attributes(), "email_verified").as_deref(),
+        crate::attr_value(me.user_attributes(), "email_verified").as_deref(),
         Some("true")
     );
 }

@@ -93,13 +93,7 @@ async fn get_update_delete_attributes() {
         .send()
         .await
         .unwrap();
-    let value = |name: &str| {
-        user.user_attributes()
-            .iter()
-            .find(|a| a.name() == name)
-            .and_then(|a| a.value())
-            .map(str::to_string)
-    };
+    let value = |name: &str| crate::attr_value(user.user_attributes(), name);
     assert_eq!(value("given_name").as_deref(), Some("Cyrus"));
     assert_eq!(value("email").as_deref(), Some("cyrus@example.com"));
 
