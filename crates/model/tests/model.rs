@@ -110,7 +110,7 @@ fn operations_know_their_signing() {
         Some(ApiOperation::ListUsers)
     );
     assert_eq!(ApiOperation::from_name("Nope"), None);
-    assert_eq!(idp::ApiOperation::ALL.len(), 141);
+    assert_eq!(idp::ApiOperation::ALL.len(), 153);
     assert!(!cognitod_model::identity::ApiOperation::GetId.is_signed());
     assert_eq!(cognitod_model::identity::ApiOperation::ALL.len(), 23);
 }

@@ -2147,11 +2147,190 @@ pub type BlockedIPRangeListType = ::std::vec::Vec<StringType>;
 
 pub type BooleanType = bool;
 
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+pub enum CIMDCacheActionType {
+    #[default]
+    #[serde(rename = "REFRESH")]
+    Refresh,
+    #[serde(rename = "INVALIDATE")]
+    Invalidate,
+}
+
+impl CIMDCacheActionType {
+    pub const ALL: &'static [CIMDCacheActionType] = &[
+        CIMDCacheActionType::Refresh,
+        CIMDCacheActionType::Invalidate,
+    ];
+
+    /// The value on the wire.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            CIMDCacheActionType::Refresh => "REFRESH",
+            CIMDCacheActionType::Invalidate => "INVALIDATE",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CIMDCacheActionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for CIMDCacheActionType {
+    type Err = ();
+    fn from_str(s: &str) -> ::std::result::Result<Self, ()> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s)
+            .ok_or(())
+    }
+}
+
+pub type CIMDPolicyIdType = ::std::string::String;
+
+pub type CIMDPolicyNameType = ::std::string::String;
+
+pub type CIMDPolicySummaryListType = ::std::vec::Vec<CIMDPolicySummaryType>;
+
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CIMDPolicySummaryType {
+    #[serde(rename = "CIMDPolicyId")]
+    pub cimd_policy_id: CIMDPolicyIdType,
+    #[serde(
+        rename = "CacheDuration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cache_duration: ::std::option::Option<CacheDurationType>,
+    #[serde(
+        rename = "ClientId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_id: ::std::option::Option<ClientIdType>,
+    #[serde(
+        rename = "CreationDate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub creation_date: ::std::option::Option<DateType>,
+    #[serde(
+        rename = "LastModifiedDate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub last_modified_date: ::std::option::Option<DateType>,
+    #[serde(rename = "PolicyName")]
+    pub policy_name: CIMDPolicyNameType,
+}
+
+impl ::std::fmt::Debug for CIMDPolicySummaryType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CIMDPolicySummaryType")
+            .field("cimd_policy_id", &self.cimd_policy_id)
+            .field("cache_duration", &self.cache_duration)
+            .field("client_id", &crate::Redacted)
+            .field("creation_date", &self.creation_date)
+            .field("last_modified_date", &self.last_modified_date)
+            .field("policy_name", &self.policy_name)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CIMDPolicyType {
+    #[serde(rename = "CIMDPolicyId")]
+    pub cimd_policy_id: CIMDPolicyIdType,
+    #[serde(
+        rename = "CacheDuration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cache_duration: ::std::option::Option<CacheDurationType>,
+    #[serde(
+        rename = "ClientId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_id: ::std::option::Option<ClientIdType>,
+    #[serde(
+        rename = "CreationDate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub creation_date: ::std::option::Option<DateType>,
+    #[serde(
+        rename = "LastModifiedDate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub last_modified_date: ::std::option::Option<DateType>,
+    #[serde(rename = "PolicyName")]
+    pub policy_name: CIMDPolicyNameType,
+    #[serde(
+        rename = "URLPatterns",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub url_patterns: ::std::option::Option<URLPatternListType>,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+impl ::std::fmt::Debug for CIMDPolicyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CIMDPolicyType")
+            .field("cimd_policy_id", &self.cimd_policy_id)
+            .field("cache_duration", &self.cache_duration)
+            .field("client_id", &crate::Redacted)
+            .field("creation_date", &self.creation_date)
+            .field("last_modified_date", &self.last_modified_date)
+            .field("policy_name", &self.policy_name)
+            .field("url_patterns", &self.url_patterns)
+            .field("user_pool_id", &self.user_pool_id)
+            .finish()
+    }
+}
+
 pub type CSSType = ::std::string::String;
 
 pub type CSSVersionType = ::std::string::String;
 
+pub type CacheDurationType = i32;
+
 pub type CallbackURLsListType = ::std::vec::Vec<RedirectUrlType>;
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CancelPointInTimeRecoveryRequest {
+    #[serde(rename = "RestoreId")]
+    pub restore_id: RestoreIdType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CancelPointInTimeRecoveryResponse {
+    #[serde(
+        rename = "Restoration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restoration: ::std::option::Option<RestorationType>,
+}
 
 #[derive(
     Debug,
@@ -2448,6 +2627,26 @@ pub type ClientIdType = ::std::string::String;
 
 pub type ClientMetadataType = ::std::collections::BTreeMap<StringType, StringType>;
 
+pub type ClientMetadataURLListType = ::std::vec::Vec<ClientMetadataURLType>;
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientMetadataURLType {
+    #[serde(
+        rename = "CachedDate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cached_date: ::std::option::Option<DateType>,
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub expiration_date: ::std::option::Option<DateType>,
+    #[serde(rename = "URL")]
+    pub url: MetadataURLType,
+}
+
 pub type ClientNameType = ::std::string::String;
 
 pub type ClientPermissionListType = ::std::vec::Vec<ClientPermissionType>;
@@ -2459,6 +2658,8 @@ pub struct ClientSSOSessionConfigType {
     #[serde(rename = "MaxValidityMinutes")]
     pub max_validity_minutes: SSOSessionMaxValidityMinutesType,
 }
+
+pub type ClientSecretArnType = ::std::string::String;
 
 pub type ClientSecretDescriptorListType = ::std::vec::Vec<ClientSecretDescriptorType>;
 
@@ -2932,6 +3133,42 @@ pub struct ContextDataType {
     pub server_path: StringType,
 }
 
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateCIMDPolicyRequest {
+    #[serde(
+        rename = "CacheDuration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cache_duration: ::std::option::Option<CacheDurationType>,
+    #[serde(rename = "ClientId")]
+    pub client_id: ClientIdType,
+    #[serde(rename = "PolicyName")]
+    pub policy_name: CIMDPolicyNameType,
+    #[serde(rename = "URLPatterns")]
+    pub url_patterns: URLPatternListType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+impl ::std::fmt::Debug for CreateCIMDPolicyRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreateCIMDPolicyRequest")
+            .field("cache_duration", &self.cache_duration)
+            .field("client_id", &crate::Redacted)
+            .field("policy_name", &self.policy_name)
+            .field("url_patterns", &self.url_patterns)
+            .field("user_pool_id", &self.user_pool_id)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateCIMDPolicyResponse {
+    #[serde(rename = "CIMDPolicy")]
+    pub cimd_policy: CIMDPolicyType,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateGroupRequest {
     #[serde(
@@ -3247,6 +3484,12 @@ pub struct CreateUserPoolClientRequest {
     )]
     pub prevent_user_existence_errors: ::std::option::Option<PreventUserExistenceErrorTypes>,
     #[serde(
+        rename = "PublishSecretsInAWSSecretsManager",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub publish_secrets_in_aws_secrets_manager: ::std::option::Option<WrappedBooleanType>,
+    #[serde(
         rename = "ReadAttributes",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
@@ -3314,6 +3557,10 @@ impl ::std::fmt::Debug for CreateUserPoolClientRequest {
             .field(
                 "prevent_user_existence_errors",
                 &self.prevent_user_existence_errors,
+            )
+            .field(
+                "publish_secrets_in_aws_secrets_manager",
+                &self.publish_secrets_in_aws_secrets_manager,
             )
             .field("read_attributes", &self.read_attributes)
             .field("refresh_token_rotation", &self.refresh_token_rotation)
@@ -3807,6 +4054,17 @@ impl ::std::str::FromStr for DefaultEmailOptionType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeleteCIMDPolicyRequest {
+    #[serde(rename = "CIMDPolicyId")]
+    pub cimd_policy_id: CIMDPolicyIdType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeleteCIMDPolicyResponse {}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeleteGroupRequest {
     #[serde(rename = "GroupName")]
     pub group_name: GroupNameType,
@@ -4082,6 +4340,20 @@ impl ::std::str::FromStr for DeliveryMediumType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DescribeCIMDPolicyRequest {
+    #[serde(rename = "CIMDPolicyId")]
+    pub cimd_policy_id: CIMDPolicyIdType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DescribeCIMDPolicyResponse {
+    #[serde(rename = "CIMDPolicy")]
+    pub cimd_policy: CIMDPolicyType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DescribeIdentityProviderRequest {
     #[serde(rename = "ProviderName")]
     pub provider_name: ProviderNameType,
@@ -4151,6 +4423,24 @@ pub struct DescribeManagedLoginBrandingResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub managed_login_branding: ::std::option::Option<ManagedLoginBrandingType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DescribePointInTimeRecoveryRequest {
+    #[serde(rename = "RestoreId")]
+    pub restore_id: RestoreIdType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DescribePointInTimeRecoveryResponse {
+    #[serde(
+        rename = "Restoration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restoration: ::std::option::Option<RestorationType>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -6415,6 +6705,24 @@ impl ::std::fmt::Debug for InitiateAuthResponse {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InitiatePointInTimeRecoveryRequest {
+    #[serde(rename = "RestoreTimestamp")]
+    pub restore_timestamp: DateType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InitiatePointInTimeRecoveryResponse {
+    #[serde(
+        rename = "Restoration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restoration: ::std::option::Option<RestorationType>,
+}
+
 pub type IntegerType = i32;
 
 pub type InvalidParameterExceptionReasonCodeType = ::std::string::String;
@@ -6713,6 +7021,68 @@ pub type LinkUrlType = ::std::string::String;
 
 pub type LinksType = ::std::collections::BTreeMap<LanguageIdType, LinkUrlType>;
 
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListCIMDPoliciesRequest {
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub max_results: ::std::option::Option<PoolQueryLimitType>,
+    #[serde(
+        rename = "NextToken",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_token: ::std::option::Option<PaginationKeyType>,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListCIMDPoliciesResponse {
+    #[serde(rename = "CIMDPolicies")]
+    pub cimd_policies: CIMDPolicySummaryListType,
+    #[serde(
+        rename = "NextToken",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_token: ::std::option::Option<PaginationKeyType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListClientMetadataURLsRequest {
+    #[serde(rename = "CIMDPolicyId")]
+    pub cimd_policy_id: CIMDPolicyIdType,
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub max_results: ::std::option::Option<PoolQueryLimitType>,
+    #[serde(
+        rename = "NextToken",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_token: ::std::option::Option<PaginationKeyType>,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListClientMetadataURLsResponse {
+    #[serde(rename = "ClientMetadataURLs")]
+    pub client_metadata_ur_ls: ClientMetadataURLListType,
+    #[serde(
+        rename = "NextToken",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_token: ::std::option::Option<PaginationKeyType>,
+}
+
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListDevicesRequest {
     #[serde(rename = "AccessToken")]
@@ -6822,6 +7192,40 @@ pub struct ListIdentityProvidersResponse {
 }
 
 pub type ListOfStringTypes = ::std::vec::Vec<StringType>;
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListPointInTimeRecoveriesRequest {
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub max_results: ::std::option::Option<PoolQueryLimitType>,
+    #[serde(
+        rename = "NextToken",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_token: ::std::option::Option<PaginationKeyType>,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListPointInTimeRecoveriesResponse {
+    #[serde(
+        rename = "NextToken",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_token: ::std::option::Option<PaginationKeyType>,
+    #[serde(
+        rename = "Restorations",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restorations: ::std::option::Option<RestorationListType>,
+}
 
 pub type ListProvidersLimitType = i32;
 
@@ -7462,6 +7866,8 @@ pub struct MessageTemplateType {
 }
 
 pub type MessageType = ::std::string::String;
+
+pub type MetadataURLType = ::std::string::String;
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NewDeviceMetadataType {
@@ -8424,6 +8830,179 @@ impl ::std::fmt::Debug for RespondToAuthChallengeResponse {
             .field("challenge_parameters", &self.challenge_parameters)
             .field("session", &crate::Redacted)
             .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RestorationDescriptionType {
+    #[serde(
+        rename = "RestoreId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_id: ::std::option::Option<RestoreIdType>,
+    #[serde(
+        rename = "RestoreStatus",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_status: ::std::option::Option<RestoreStatusType>,
+    #[serde(
+        rename = "RestoreTimestamp",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_timestamp: ::std::option::Option<DateType>,
+}
+
+pub type RestorationListType = ::std::vec::Vec<RestorationDescriptionType>;
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RestorationType {
+    #[serde(
+        rename = "RestoreId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_id: ::std::option::Option<RestoreIdType>,
+    #[serde(
+        rename = "RestorePreview",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_preview: ::std::option::Option<RestorePreviewListType>,
+    #[serde(
+        rename = "RestoreStatus",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_status: ::std::option::Option<RestoreStatusType>,
+    #[serde(
+        rename = "RestoreTimestamp",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restore_timestamp: ::std::option::Option<DateType>,
+    #[serde(
+        rename = "TriggerTimestamp",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub trigger_timestamp: ::std::option::Option<DateType>,
+}
+
+pub type RestoreIdType = ::std::string::String;
+
+pub type RestorePreviewListType = ::std::vec::Vec<RestorePreviewType>;
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RestorePreviewType {
+    #[serde(
+        rename = "CreateCount",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub create_count: ::std::option::Option<LongType>,
+    #[serde(
+        rename = "DeleteCount",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub delete_count: ::std::option::Option<LongType>,
+    #[serde(
+        rename = "Entity",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity: ::std::option::Option<StringType>,
+    #[serde(
+        rename = "UpdateCount",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub update_count: ::std::option::Option<LongType>,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+pub enum RestoreStatusType {
+    #[default]
+    #[serde(rename = "PREVIEW_GENERATING")]
+    PreviewGenerating,
+    #[serde(rename = "PREVIEW_GENERATED")]
+    PreviewGenerated,
+    #[serde(rename = "PREVIEW_CANCELLED")]
+    PreviewCancelled,
+    #[serde(rename = "PREVIEW_GENERATION_FAILED")]
+    PreviewGenerationFailed,
+    #[serde(rename = "PREVIEW_EXPIRED")]
+    PreviewExpired,
+    #[serde(rename = "RESTORING")]
+    Restoring,
+    #[serde(rename = "RESTORE_COMPLETED")]
+    RestoreCompleted,
+    #[serde(rename = "TEMPORARY_INTERNAL_ERROR_SEE_SUPPORT_CASE")]
+    TemporaryInternalErrorSeeSupportCase,
+    #[serde(rename = "AWS_ABORTED")]
+    AwsAborted,
+}
+
+impl RestoreStatusType {
+    pub const ALL: &'static [RestoreStatusType] = &[
+        RestoreStatusType::PreviewGenerating,
+        RestoreStatusType::PreviewGenerated,
+        RestoreStatusType::PreviewCancelled,
+        RestoreStatusType::PreviewGenerationFailed,
+        RestoreStatusType::PreviewExpired,
+        RestoreStatusType::Restoring,
+        RestoreStatusType::RestoreCompleted,
+        RestoreStatusType::TemporaryInternalErrorSeeSupportCase,
+        RestoreStatusType::AwsAborted,
+    ];
+
+    /// The value on the wire.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            RestoreStatusType::PreviewGenerating => "PREVIEW_GENERATING",
+            RestoreStatusType::PreviewGenerated => "PREVIEW_GENERATED",
+            RestoreStatusType::PreviewCancelled => "PREVIEW_CANCELLED",
+            RestoreStatusType::PreviewGenerationFailed => "PREVIEW_GENERATION_FAILED",
+            RestoreStatusType::PreviewExpired => "PREVIEW_EXPIRED",
+            RestoreStatusType::Restoring => "RESTORING",
+            RestoreStatusType::RestoreCompleted => "RESTORE_COMPLETED",
+            RestoreStatusType::TemporaryInternalErrorSeeSupportCase => {
+                "TEMPORARY_INTERNAL_ERROR_SEE_SUPPORT_CASE"
+            }
+            RestoreStatusType::AwsAborted => "AWS_ABORTED",
+        }
+    }
+}
+
+impl ::std::fmt::Display for RestoreStatusType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for RestoreStatusType {
+    type Err = ();
+    fn from_str(s: &str) -> ::std::result::Result<Self, ()> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s)
+            .ok_or(())
     }
 }
 
@@ -9591,6 +10170,24 @@ pub struct SoftwareTokenMfaSettingsType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StartPointInTimeRecoveryRequest {
+    #[serde(rename = "RestoreId")]
+    pub restore_id: RestoreIdType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StartPointInTimeRecoveryResponse {
+    #[serde(
+        rename = "Restoration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub restoration: ::std::option::Option<RestorationType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StartUserImportJobRequest {
     #[serde(rename = "JobId")]
     pub job_id: UserImportJobIdType,
@@ -10089,6 +10686,10 @@ impl ::std::fmt::Debug for UICustomizationType {
     }
 }
 
+pub type URLPatternListType = ::std::vec::Vec<URLPatternType>;
+
+pub type URLPatternType = ::std::string::String;
+
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UntagResourceRequest {
     #[serde(rename = "ResourceArn")]
@@ -10128,6 +10729,64 @@ impl ::std::fmt::Debug for UpdateAuthEventFeedbackRequest {
 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateAuthEventFeedbackResponse {}
+
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateCIMDPolicyRequest {
+    #[serde(rename = "CIMDPolicyId")]
+    pub cimd_policy_id: CIMDPolicyIdType,
+    #[serde(
+        rename = "CacheDuration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cache_duration: ::std::option::Option<CacheDurationType>,
+    #[serde(rename = "ClientId")]
+    pub client_id: ClientIdType,
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub policy_name: ::std::option::Option<CIMDPolicyNameType>,
+    #[serde(rename = "URLPatterns")]
+    pub url_patterns: URLPatternListType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+impl ::std::fmt::Debug for UpdateCIMDPolicyRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UpdateCIMDPolicyRequest")
+            .field("cimd_policy_id", &self.cimd_policy_id)
+            .field("cache_duration", &self.cache_duration)
+            .field("client_id", &crate::Redacted)
+            .field("policy_name", &self.policy_name)
+            .field("url_patterns", &self.url_patterns)
+            .field("user_pool_id", &self.user_pool_id)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateCIMDPolicyResponse {
+    #[serde(rename = "CIMDPolicy")]
+    pub cimd_policy: CIMDPolicyType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateClientMetadataURLStateRequest {
+    #[serde(rename = "Action")]
+    pub action: CIMDCacheActionType,
+    #[serde(rename = "CIMDPolicyId")]
+    pub cimd_policy_id: CIMDPolicyIdType,
+    #[serde(rename = "URL")]
+    pub url: MetadataURLType,
+    #[serde(rename = "UserPoolId")]
+    pub user_pool_id: UserPoolIdType,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateClientMetadataURLStateResponse {}
 
 #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateDeviceStatusRequest {
@@ -10534,6 +11193,12 @@ pub struct UpdateUserPoolClientRequest {
     )]
     pub prevent_user_existence_errors: ::std::option::Option<PreventUserExistenceErrorTypes>,
     #[serde(
+        rename = "PublishSecretsInAWSSecretsManager",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub publish_secrets_in_aws_secrets_manager: ::std::option::Option<WrappedBooleanType>,
+    #[serde(
         rename = "ReadAttributes",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
@@ -10600,6 +11265,10 @@ impl ::std::fmt::Debug for UpdateUserPoolClientRequest {
             .field(
                 "prevent_user_existence_errors",
                 &self.prevent_user_existence_errors,
+            )
+            .field(
+                "publish_secrets_in_aws_secrets_manager",
+                &self.publish_secrets_in_aws_secrets_manager,
             )
             .field("read_attributes", &self.read_attributes)
             .field("refresh_token_rotation", &self.refresh_token_rotation)
@@ -11158,6 +11827,12 @@ pub struct UserPoolClientType {
     )]
     pub client_secret: ::std::option::Option<ClientSecretType>,
     #[serde(
+        rename = "ClientSecretArn",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub client_secret_arn: ::std::option::Option<ClientSecretArnType>,
+    #[serde(
         rename = "ClientType",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
@@ -11277,6 +11952,7 @@ impl ::std::fmt::Debug for UserPoolClientType {
             .field("client_id", &crate::Redacted)
             .field("client_name", &self.client_name)
             .field("client_secret", &crate::Redacted)
+            .field("client_secret_arn", &self.client_secret_arn)
             .field("client_type", &self.client_type)
             .field("creation_date", &self.creation_date)
             .field("default_redirect_uri", &self.default_redirect_uri)
@@ -12438,7 +13114,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -12457,7 +13133,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "RecoveryMechanisms",
-                shape: 455,
+                shape: 485,
                 required: false,
             }],
             sensitive: false,
@@ -12529,7 +13205,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "NotifyConfiguration",
-                    shape: 422,
+                    shape: 452,
                     required: false,
                 },
             ],
@@ -12606,12 +13282,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CustomAttributes",
-                    shape: 182,
+                    shape: 197,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -12631,17 +13307,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientSecret",
-                    shape: 137,
+                    shape: 150,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -12653,7 +13329,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ClientSecretDescriptor",
-                shape: 135,
+                shape: 148,
                 required: false,
             }],
             sensitive: false,
@@ -12665,17 +13341,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12688,17 +13364,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12723,7 +13399,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "InviteMessageTemplate",
-                    shape: 418,
+                    shape: 447,
                     required: false,
                 },
                 crate::validate::Member {
@@ -12741,27 +13417,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DesiredDeliveryMediums",
-                    shape: 210,
+                    shape: 227,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ForceAliasCreation",
-                    shape: 285,
+                    shape: 306,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MessageAction",
-                    shape: 417,
+                    shape: 446,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TemporaryPassword",
-                    shape: 438,
+                    shape: 468,
                     required: false,
                 },
                 crate::validate::Member {
@@ -12771,12 +13447,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
                 crate::validate::Member {
@@ -12793,7 +13469,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "User",
-                shape: 651,
+                shape: 696,
                 required: false,
             }],
             sensitive: false,
@@ -12813,12 +13489,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12843,12 +13519,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12868,12 +13544,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12886,12 +13562,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "User",
-                    shape: 451,
+                    shape: 481,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
             ],
@@ -12911,12 +13587,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12936,12 +13612,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12961,17 +13637,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -12984,17 +13660,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13006,7 +13682,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Device",
-                shape: 242,
+                shape: 263,
                 required: true,
             }],
             sensitive: false,
@@ -13018,12 +13694,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13036,22 +13712,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ConfiguredUserAuthFactors",
-                    shape: 152,
+                    shape: 165,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreferredMfaSetting",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserMFASettingList",
-                    shape: 627,
+                    shape: 672,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13064,12 +13740,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13087,12 +13763,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "MFAOptions",
-                    shape: 411,
+                    shape: 440,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreferredMfaSetting",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
@@ -13102,27 +13778,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserCreateDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserLastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserMFASettingList",
-                    shape: 627,
+                    shape: 672,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserStatus",
-                    shape: 650,
+                    shape: 695,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13150,27 +13826,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ContextData",
-                    shape: 160,
+                    shape: 173,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -13193,17 +13869,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ChallengeName",
-                    shape: 119,
+                    shape: 129,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ChallengeParameters",
-                    shape: 120,
+                    shape: 130,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
             ],
@@ -13216,17 +13892,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "DestinationUser",
-                    shape: 451,
+                    shape: 481,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "SourceUser",
-                    shape: 451,
+                    shape: 481,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
             ],
@@ -13246,22 +13922,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Limit",
-                    shape: 454,
+                    shape: 484,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 506,
+                    shape: 543,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13274,12 +13950,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Devices",
-                    shape: 238,
+                    shape: 259,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 506,
+                    shape: 543,
                     required: false,
                 },
             ],
@@ -13292,22 +13968,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Limit",
-                    shape: 454,
+                    shape: 484,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13320,12 +13996,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Groups",
-                    shape: 328,
+                    shape: 349,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
             ],
@@ -13338,22 +14014,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 454,
+                    shape: 484,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13371,7 +14047,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
             ],
@@ -13384,17 +14060,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13407,12 +14083,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Sessions",
-                    shape: 521,
+                    shape: 558,
                     required: false,
                 },
             ],
@@ -13425,17 +14101,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13448,17 +14124,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13483,37 +14159,37 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ChallengeName",
-                    shape: 119,
+                    shape: 129,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ChallengeResponses",
-                    shape: 124,
+                    shape: 134,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ContextData",
-                    shape: 160,
+                    shape: 173,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -13536,17 +14212,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ChallengeName",
-                    shape: 119,
+                    shape: 129,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ChallengeParameters",
-                    shape: 120,
+                    shape: 130,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
             ],
@@ -13559,22 +14235,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "RevokeAssociatedSessions",
-                    shape: 485,
+                    shape: 522,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SessionId",
-                    shape: 514,
+                    shape: 551,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13594,32 +14270,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EmailMfaSettings",
-                    shape: 254,
+                    shape: 275,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SMSMfaSettings",
-                    shape: 499,
+                    shape: 536,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SoftwareTokenMfaSettings",
-                    shape: 549,
+                    shape: 586,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "WebAuthnMfaSettings",
-                    shape: 679,
+                    shape: 724,
                     required: false,
                 },
             ],
@@ -13639,7 +14315,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Password",
-                    shape: 438,
+                    shape: 468,
                     required: true,
                 },
                 crate::validate::Member {
@@ -13649,12 +14325,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13674,17 +14350,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MFAOptions",
-                    shape: 411,
+                    shape: 440,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13704,22 +14380,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EventId",
-                    shape: 271,
+                    shape: 292,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "FeedbackValue",
-                    shape: 282,
+                    shape: 303,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13739,22 +14415,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "DeviceRememberedStatus",
-                    shape: 240,
+                    shape: 261,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13774,7 +14450,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
@@ -13784,12 +14460,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13809,12 +14485,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -13882,7 +14558,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -13907,12 +14583,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ApplicationId",
-                    shape: 332,
+                    shape: 353,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExternalId",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
@@ -13934,7 +14610,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "AnalyticsEndpointId",
-                shape: 559,
+                shape: 598,
                 required: false,
             }],
             sensitive: false,
@@ -14021,7 +14697,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ColorMode",
-                    shape: 144,
+                    shape: 157,
                     required: true,
                 },
                 crate::validate::Member {
@@ -14031,7 +14707,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ResourceId",
-                    shape: 470,
+                    shape: 500,
                     required: false,
                 },
             ],
@@ -14044,12 +14720,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
             ],
@@ -14062,12 +14738,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "SecretCode",
-                    shape: 508,
+                    shape: 545,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
             ],
@@ -14106,7 +14782,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         name: "AttributeMappingType",
         kind: crate::validate::Kind::Map {
             key: 96,
-            value: 559,
+            value: 598,
             min: None,
             max: None,
             sensitive: false,
@@ -14164,7 +14840,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "AttributesRequireVerificationBeforeUpdateType",
         kind: crate::validate::Kind::List {
-            member: 660,
+            member: 705,
             min: None,
             max: None,
         },
@@ -14196,42 +14872,42 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ChallengeResponses",
-                    shape: 122,
+                    shape: 132,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EventContextData",
-                    shape: 267,
+                    shape: 288,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EventFeedback",
-                    shape: 268,
+                    shape: 289,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EventId",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EventResponse",
-                    shape: 272,
+                    shape: 293,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EventRisk",
-                    shape: 273,
+                    shape: 294,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EventType",
-                    shape: 275,
+                    shape: 296,
                     required: false,
                 },
             ],
@@ -14284,8 +14960,8 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "AuthParametersType",
         kind: crate::validate::Kind::Map {
-            key: 559,
-            value: 559,
+            key: 598,
+            value: 598,
             min: None,
             max: None,
             sensitive: true,
@@ -14305,32 +14981,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExpiresIn",
-                    shape: 346,
+                    shape: 369,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IdToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NewDeviceMetadata",
-                    shape: 420,
+                    shape: 450,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TokenType",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -14340,7 +15016,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "AvailableChallengeListType",
         kind: crate::validate::Kind::List {
-            member: 119,
+            member: 129,
             min: None,
             max: None,
         },
@@ -14348,7 +15024,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "BlockedIPRangeListType",
         kind: crate::validate::Kind::List {
-            member: 559,
+            member: 598,
             min: None,
             max: Some(200),
         },
@@ -14356,6 +15032,133 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "BooleanType",
         kind: crate::validate::Kind::Boolean,
+    },
+    crate::validate::Shape {
+        name: "CIMDCacheActionType",
+        kind: crate::validate::Kind::String {
+            min: None,
+            max: None,
+            pattern: None,
+            values: &["REFRESH", "INVALIDATE"],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CIMDPolicyIdType",
+        kind: crate::validate::Kind::String {
+            min: Some(1),
+            max: Some(64),
+            pattern: Some(("^[a-z0-9]+$", "^[a-z0-9]+$")),
+            values: &[],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CIMDPolicyNameType",
+        kind: crate::validate::Kind::String {
+            min: Some(1),
+            max: Some(32),
+            pattern: Some((
+                "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+",
+                "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+",
+            )),
+            values: &[],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CIMDPolicySummaryListType",
+        kind: crate::validate::Kind::List {
+            member: 119,
+            min: None,
+            max: None,
+        },
+    },
+    crate::validate::Shape {
+        name: "CIMDPolicySummaryType",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CIMDPolicyId",
+                    shape: 116,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "CacheDuration",
+                    shape: 123,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ClientId",
+                    shape: 138,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "CreationDate",
+                    shape: 203,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "LastModifiedDate",
+                    shape: 203,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "PolicyName",
+                    shape: 117,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CIMDPolicyType",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CIMDPolicyId",
+                    shape: 116,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "CacheDuration",
+                    shape: 123,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ClientId",
+                    shape: 138,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "CreationDate",
+                    shape: 203,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "LastModifiedDate",
+                    shape: 203,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "PolicyName",
+                    shape: 117,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "URLPatterns",
+                    shape: 621,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
     },
     crate::validate::Shape {
         name: "CSSType",
@@ -14378,11 +15181,59 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         },
     },
     crate::validate::Shape {
+        name: "CacheDurationType",
+        kind: crate::validate::Kind::Integer {
+            min: Some(86400),
+            max: Some(31556952),
+            long: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CachedCIMDURLDoesNotExistException",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "message",
+                shape: 448,
+                required: false,
+            }],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
         name: "CallbackURLsListType",
         kind: crate::validate::Kind::List {
-            member: 458,
+            member: 488,
             min: Some(0),
             max: Some(100),
+        },
+    },
+    crate::validate::Shape {
+        name: "CancelPointInTimeRecoveryRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "RestoreId",
+                    shape: 517,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CancelPointInTimeRecoveryResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "Restoration",
+                shape: 516,
+                required: false,
+            }],
+            sensitive: false,
         },
     },
     crate::validate::Shape {
@@ -14425,8 +15276,8 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ChallengeParametersType",
         kind: crate::validate::Kind::Map {
-            key: 559,
-            value: 559,
+            key: 598,
+            value: 598,
             min: None,
             max: None,
             sensitive: false,
@@ -14445,7 +15296,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ChallengeResponseListType",
         kind: crate::validate::Kind::List {
-            member: 123,
+            member: 133,
             min: None,
             max: None,
         },
@@ -14456,12 +15307,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ChallengeName",
-                    shape: 118,
+                    shape: 128,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ChallengeResponse",
-                    shape: 121,
+                    shape: 131,
                     required: false,
                 },
             ],
@@ -14471,8 +15322,8 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ChallengeResponsesType",
         kind: crate::validate::Kind::Map {
-            key: 559,
-            value: 559,
+            key: 598,
+            value: 598,
             min: None,
             max: None,
             sensitive: true,
@@ -14484,17 +15335,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "PreviousPassword",
-                    shape: 438,
+                    shape: 468,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProposedPassword",
-                    shape: 438,
+                    shape: 468,
                     required: true,
                 },
             ],
@@ -14514,17 +15365,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExpiresIn",
-                    shape: 346,
+                    shape: 369,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TokenType",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -14544,10 +15395,41 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ClientMetadataType",
         kind: crate::validate::Kind::Map {
-            key: 559,
-            value: 559,
+            key: 598,
+            value: 598,
             min: None,
             max: None,
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "ClientMetadataURLListType",
+        kind: crate::validate::Kind::List {
+            member: 141,
+            min: Some(0),
+            max: Some(60),
+        },
+    },
+    crate::validate::Shape {
+        name: "ClientMetadataURLType",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CachedDate",
+                    shape: 203,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ExpirationDate",
+                    shape: 203,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "URL",
+                    shape: 449,
+                    required: true,
+                },
+            ],
             sensitive: false,
         },
     },
@@ -14564,7 +15446,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ClientPermissionListType",
         kind: crate::validate::Kind::List {
-            member: 132,
+            member: 144,
             min: None,
             max: None,
         },
@@ -14584,16 +15466,29 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "MaxValidityMinutes",
-                shape: 500,
+                shape: 537,
                 required: true,
             }],
             sensitive: false,
         },
     },
     crate::validate::Shape {
+        name: "ClientSecretArnType",
+        kind: crate::validate::Kind::String {
+            min: Some(20),
+            max: Some(2048),
+            pattern: Some((
+                "^arn\\:(aws|aws-us-gov|aws-eusc)\\:secretsmanager\\:([\\d\\w\\-]+):(\\d{12})\\:secret\\/[\\w+=\\/,.@\\-]+$",
+                "^arn\\:(aws|aws-us-gov|aws-eusc)\\:secretsmanager\\:([0-90-9A-Za-z_\\-]+):([0-9]{12})\\:secret\\/[0-9A-Za-z_+=\\/,.@\\-]+$",
+            )),
+            values: &[],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
         name: "ClientSecretDescriptorListType",
         kind: crate::validate::Kind::List {
-            member: 135,
+            member: 148,
             min: None,
             max: None,
         },
@@ -14604,17 +15499,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientSecretCreateDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientSecretId",
-                    shape: 136,
+                    shape: 149,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientSecretValue",
-                    shape: 137,
+                    shape: 150,
                     required: false,
                 },
             ],
@@ -14665,7 +15560,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "CodeDeliveryDetailsListType",
         kind: crate::validate::Kind::List {
-            member: 141,
+            member: 154,
             min: None,
             max: None,
         },
@@ -14681,12 +15576,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "DeliveryMedium",
-                    shape: 211,
+                    shape: 228,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Destination",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -14698,7 +15593,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -14709,7 +15604,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -14731,12 +15626,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Credential",
-                    shape: 243,
+                    shape: 264,
                     required: true,
                 },
             ],
@@ -14765,7 +15660,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "EventAction",
-                shape: 149,
+                shape: 162,
                 required: true,
             }],
             sensitive: false,
@@ -14787,12 +15682,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Actions",
-                    shape: 148,
+                    shape: 161,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "EventFilter",
-                    shape: 270,
+                    shape: 291,
                     required: false,
                 },
             ],
@@ -14804,7 +15699,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -14824,22 +15719,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "DeviceName",
-                    shape: 239,
+                    shape: 260,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceSecretVerifierConfig",
-                    shape: 241,
+                    shape: 262,
                     required: false,
                 },
             ],
@@ -14868,37 +15763,37 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ConfirmationCode",
-                    shape: 159,
+                    shape: 172,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Password",
-                    shape: 438,
+                    shape: 468,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "SecretHash",
-                    shape: 509,
+                    shape: 546,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserContextData",
-                    shape: 618,
+                    shape: 663,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -14923,42 +15818,42 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ConfirmationCode",
-                    shape: 159,
+                    shape: 172,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ForceAliasCreation",
-                    shape: 285,
+                    shape: 306,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SecretHash",
-                    shape: 509,
+                    shape: 546,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserContextData",
-                    shape: 618,
+                    shape: 663,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -14970,7 +15865,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Session",
-                shape: 519,
+                shape: 556,
                 required: false,
             }],
             sensitive: false,
@@ -14992,30 +15887,74 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EncodedData",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "HttpHeaders",
-                    shape: 334,
+                    shape: 355,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "IpAddress",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ServerName",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ServerPath",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
             ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CreateCIMDPolicyRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CacheDuration",
+                    shape: 123,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ClientId",
+                    shape: 138,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "PolicyName",
+                    shape: 117,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "URLPatterns",
+                    shape: 621,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "CreateCIMDPolicyResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "CIMDPolicy",
+                shape: 120,
+                required: true,
+            }],
             sensitive: false,
         },
     },
@@ -15025,17 +15964,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Description",
-                    shape: 234,
+                    shape: 255,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Precedence",
-                    shape: 443,
+                    shape: 473,
                     required: false,
                 },
                 crate::validate::Member {
@@ -15045,7 +15984,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15057,7 +15996,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Group",
-                shape: 330,
+                shape: 351,
                 required: false,
             }],
             sensitive: false,
@@ -15079,27 +16018,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "IdpIdentifiers",
-                    shape: 339,
+                    shape: 360,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderDetails",
-                    shape: 448,
+                    shape: 478,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ProviderName",
-                    shape: 450,
+                    shape: 480,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ProviderType",
-                    shape: 337,
+                    shape: 358,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15111,7 +16050,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "IdentityProvider",
-                shape: 336,
+                shape: 357,
                 required: true,
             }],
             sensitive: false,
@@ -15128,12 +16067,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Settings",
-                    shape: 243,
+                    shape: 264,
                     required: false,
                 },
                 crate::validate::Member {
@@ -15143,7 +16082,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15155,7 +16094,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ManagedLoginBranding",
-                shape: 415,
+                shape: 444,
                 required: false,
             }],
             sensitive: false,
@@ -15167,22 +16106,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Identifier",
-                    shape: 473,
+                    shape: 503,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Name",
-                    shape: 475,
+                    shape: 505,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Scopes",
-                    shape: 477,
+                    shape: 507,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15194,7 +16133,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ResourceServer",
-                shape: 480,
+                shape: 510,
                 required: true,
             }],
             sensitive: false,
@@ -15206,32 +16145,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Enforcement",
-                    shape: 568,
+                    shape: 607,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Links",
-                    shape: 369,
+                    shape: 392,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TermsName",
-                    shape: 571,
+                    shape: 610,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsSource",
-                    shape: 572,
+                    shape: 611,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15243,7 +16182,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Terms",
-                shape: 573,
+                shape: 612,
                 required: false,
             }],
             sensitive: false,
@@ -15260,17 +16199,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "JobName",
-                    shape: 622,
+                    shape: 667,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "PasswordHashingAlgorithm",
-                    shape: 432,
+                    shape: 462,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15282,7 +16221,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserImportJob",
-                shape: 624,
+                shape: 669,
                 required: false,
             }],
             sensitive: false,
@@ -15299,7 +16238,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AllowedOAuthFlows",
-                    shape: 426,
+                    shape: 456,
                     required: false,
                 },
                 crate::validate::Member {
@@ -15309,7 +16248,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AllowedOAuthScopes",
-                    shape: 504,
+                    shape: 541,
                     required: false,
                 },
                 crate::validate::Member {
@@ -15324,92 +16263,97 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CallbackURLs",
-                    shape: 117,
+                    shape: 125,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientName",
-                    shape: 130,
+                    shape: 142,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientSecret",
-                    shape: 137,
+                    shape: 150,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DefaultRedirectURI",
-                    shape: 458,
+                    shape: 488,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EnablePropagateAdditionalUserContextData",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EnableTokenRevocation",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExplicitAuthFlows",
-                    shape: 277,
+                    shape: 298,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "GenerateSecret",
-                    shape: 289,
+                    shape: 310,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IdTokenValidity",
-                    shape: 335,
+                    shape: 356,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LogoutURLs",
-                    shape: 408,
+                    shape: 437,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreventUserExistenceErrors",
-                    shape: 445,
+                    shape: 475,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "PublishSecretsInAWSSecretsManager",
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ReadAttributes",
-                    shape: 131,
+                    shape: 143,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshTokenRotation",
-                    shape: 460,
+                    shape: 490,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshTokenValidity",
-                    shape: 461,
+                    shape: 491,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SupportedIdentityProviders",
-                    shape: 560,
+                    shape: 599,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TokenValidityUnits",
-                    shape: 578,
+                    shape: 617,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "WriteAttributes",
-                    shape: 131,
+                    shape: 143,
                     required: false,
                 },
             ],
@@ -15421,7 +16365,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolClient",
-                shape: 634,
+                shape: 679,
                 required: false,
             }],
             sensitive: false,
@@ -15433,27 +16377,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CustomDomainConfig",
-                    shape: 183,
+                    shape: 198,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Domain",
-                    shape: 246,
+                    shape: 267,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ManagedLoginVersion",
-                    shape: 684,
+                    shape: 729,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Routing",
-                    shape: 494,
+                    shape: 531,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15466,17 +16410,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CloudFrontDomain",
-                    shape: 246,
+                    shape: 267,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ManagedLoginVersion",
-                    shape: 684,
+                    shape: 729,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Routing",
-                    shape: 494,
+                    shape: 531,
                     required: false,
                 },
             ],
@@ -15489,17 +16433,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "RegionName",
-                    shape: 463,
+                    shape: 493,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolTags",
-                    shape: 645,
+                    shape: 690,
                     required: false,
                 },
             ],
@@ -15511,7 +16455,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolReplica",
-                shape: 642,
+                shape: 687,
                 required: false,
             }],
             sensitive: false,
@@ -15543,122 +16487,122 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AutoVerifiedAttributes",
-                    shape: 661,
+                    shape: 706,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DcrConfiguration",
-                    shape: 189,
+                    shape: 204,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeletionProtection",
-                    shape: 209,
+                    shape: 226,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceConfiguration",
-                    shape: 235,
+                    shape: 256,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailConfiguration",
-                    shape: 250,
+                    shape: 271,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailVerificationMessage",
-                    shape: 260,
+                    shape: 281,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailVerificationSubject",
-                    shape: 262,
+                    shape: 283,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IssuerConfiguration",
-                    shape: 359,
+                    shape: 382,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "KeyConfiguration",
-                    shape: 361,
+                    shape: 384,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LambdaConfig",
-                    shape: 362,
+                    shape: 385,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MfaConfiguration",
-                    shape: 638,
+                    shape: 683,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Policies",
-                    shape: 640,
+                    shape: 685,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PoolName",
-                    shape: 639,
+                    shape: 684,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Schema",
-                    shape: 502,
+                    shape: 539,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsAuthenticationMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsConfiguration",
-                    shape: 542,
+                    shape: 579,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsVerificationMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserAttributeUpdateSettings",
-                    shape: 617,
+                    shape: 662,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolAddOns",
-                    shape: 631,
+                    shape: 676,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolTags",
-                    shape: 645,
+                    shape: 690,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolTier",
-                    shape: 646,
+                    shape: 691,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UsernameAttributes",
-                    shape: 654,
+                    shape: 699,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UsernameConfiguration",
-                    shape: 655,
+                    shape: 700,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "VerificationMessageTemplate",
-                    shape: 659,
+                    shape: 704,
                     required: false,
                 },
             ],
@@ -15670,7 +16614,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPool",
-                shape: 648,
+                shape: 693,
                 required: false,
             }],
             sensitive: false,
@@ -15692,7 +16636,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "CustomAttributesListType",
         kind: crate::validate::Kind::List {
-            member: 501,
+            member: 538,
             min: Some(1),
             max: Some(25),
         },
@@ -15708,7 +16652,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "SecurityPolicy",
-                    shape: 510,
+                    shape: 547,
                     required: false,
                 },
             ],
@@ -15726,7 +16670,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "LambdaVersion",
-                    shape: 185,
+                    shape: 200,
                     required: true,
                 },
             ],
@@ -15754,7 +16698,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "LambdaVersion",
-                    shape: 187,
+                    shape: 202,
                     required: true,
                 },
             ],
@@ -15781,17 +16725,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AllowedScopes",
-                    shape: 504,
+                    shape: 541,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "AuthenticatedGrantTypes",
-                    shape: 426,
+                    shape: 456,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EnableStatus",
-                    shape: 554,
+                    shape: 593,
                     required: false,
                 },
                 crate::validate::Member {
@@ -15801,7 +16745,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "OpenDcrGrantTypes",
-                    shape: 426,
+                    shape: 456,
                     required: false,
                 },
             ],
@@ -15819,17 +16763,42 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         },
     },
     crate::validate::Shape {
+        name: "DeleteCIMDPolicyRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CIMDPolicyId",
+                    shape: 116,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "DeleteCIMDPolicyResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
         name: "DeleteGroupRequest",
         kind: crate::validate::Kind::Structure {
             members: &[
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15842,12 +16811,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15860,12 +16829,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ManagedLoginBrandingId",
-                    shape: 414,
+                    shape: 443,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15878,12 +16847,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Identifier",
-                    shape: 473,
+                    shape: 503,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15896,12 +16865,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "TermsId",
-                    shape: 570,
+                    shape: 609,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15914,7 +16883,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
@@ -15939,12 +16908,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15957,17 +16926,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientSecretId",
-                    shape: 136,
+                    shape: 149,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -15987,12 +16956,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Domain",
-                    shape: 246,
+                    shape: 267,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16012,12 +16981,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "RegionName",
-                    shape: 463,
+                    shape: 493,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16029,7 +16998,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolReplica",
-                shape: 642,
+                shape: 687,
                 required: false,
             }],
             sensitive: false,
@@ -16040,7 +17009,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolId",
-                shape: 636,
+                shape: 681,
                 required: true,
             }],
             sensitive: false,
@@ -16051,7 +17020,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "AccessToken",
-                shape: 576,
+                shape: 615,
                 required: true,
             }],
             sensitive: false,
@@ -16063,12 +17032,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "CredentialId",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
             ],
@@ -16095,7 +17064,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "DeliveryMediumListType",
         kind: crate::validate::Kind::List {
-            member: 211,
+            member: 228,
             min: None,
             max: None,
         },
@@ -16111,17 +17080,46 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         },
     },
     crate::validate::Shape {
+        name: "DescribeCIMDPolicyRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CIMDPolicyId",
+                    shape: 116,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "DescribeCIMDPolicyResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "CIMDPolicy",
+                shape: 120,
+                required: true,
+            }],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
         name: "DescribeIdentityProviderRequest",
         kind: crate::validate::Kind::Structure {
             members: &[
                 crate::validate::Member {
                     name: "ProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16133,7 +17131,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "IdentityProvider",
-                shape: 336,
+                shape: 357,
                 required: true,
             }],
             sensitive: false,
@@ -16145,7 +17143,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
@@ -16155,7 +17153,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16167,7 +17165,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ManagedLoginBranding",
-                shape: 415,
+                shape: 444,
                 required: false,
             }],
             sensitive: false,
@@ -16179,7 +17177,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ManagedLoginBrandingId",
-                    shape: 414,
+                    shape: 443,
                     required: true,
                 },
                 crate::validate::Member {
@@ -16189,7 +17187,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16201,7 +17199,36 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ManagedLoginBranding",
-                shape: 415,
+                shape: 444,
+                required: false,
+            }],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "DescribePointInTimeRecoveryRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "RestoreId",
+                    shape: 517,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "DescribePointInTimeRecoveryResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "Restoration",
+                shape: 516,
                 required: false,
             }],
             sensitive: false,
@@ -16213,12 +17240,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Identifier",
-                    shape: 473,
+                    shape: 503,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16230,7 +17257,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ResourceServer",
-                shape: 480,
+                shape: 510,
                 required: true,
             }],
             sensitive: false,
@@ -16242,12 +17269,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16259,7 +17286,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "RiskConfiguration",
-                shape: 490,
+                shape: 527,
                 required: true,
             }],
             sensitive: false,
@@ -16271,17 +17298,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsName",
-                    shape: 571,
+                    shape: 610,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16293,7 +17320,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Terms",
-                shape: 573,
+                shape: 612,
                 required: false,
             }],
             sensitive: false,
@@ -16305,12 +17332,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "TermsId",
-                    shape: 570,
+                    shape: 609,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16322,7 +17349,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Terms",
-                shape: 573,
+                shape: 612,
                 required: false,
             }],
             sensitive: false,
@@ -16334,12 +17361,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "JobId",
-                    shape: 621,
+                    shape: 666,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16351,7 +17378,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserImportJob",
-                shape: 624,
+                shape: 669,
                 required: false,
             }],
             sensitive: false,
@@ -16363,12 +17390,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -16380,7 +17407,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolClient",
-                shape: 634,
+                shape: 679,
                 required: false,
             }],
             sensitive: false,
@@ -16391,7 +17418,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Domain",
-                shape: 246,
+                shape: 267,
                 required: true,
             }],
             sensitive: false,
@@ -16402,7 +17429,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "DomainDescription",
-                shape: 244,
+                shape: 265,
                 required: false,
             }],
             sensitive: false,
@@ -16413,7 +17440,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolId",
-                shape: 636,
+                shape: 681,
                 required: true,
             }],
             sensitive: false,
@@ -16424,7 +17451,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPool",
-                shape: 648,
+                shape: 693,
                 required: false,
             }],
             sensitive: false,
@@ -16463,7 +17490,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -16482,7 +17509,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "DeviceListType",
         kind: crate::validate::Kind::List {
-            member: 242,
+            member: 263,
             min: None,
             max: None,
         },
@@ -16513,12 +17540,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "PasswordVerifier",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Salt",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -16536,22 +17563,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "DeviceCreateDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceLastAuthenticatedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceLastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
             ],
@@ -16573,47 +17600,47 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CloudFrontDistribution",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CustomDomainConfig",
-                    shape: 183,
+                    shape: 198,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Domain",
-                    shape: 246,
+                    shape: 267,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ManagedLoginVersion",
-                    shape: 684,
+                    shape: 729,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Routing",
-                    shape: 494,
+                    shape: 531,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "S3Bucket",
-                    shape: 496,
+                    shape: 533,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Status",
-                    shape: 245,
+                    shape: 266,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Version",
-                    shape: 247,
+                    shape: 268,
                     required: false,
                 },
             ],
@@ -16658,7 +17685,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -16683,22 +17710,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ConfigurationSet",
-                    shape: 498,
+                    shape: 535,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailSendingAccount",
-                    shape: 258,
+                    shape: 279,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "From",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ReplyToEmailAddress",
-                    shape: 249,
+                    shape: 270,
                     required: false,
                 },
                 crate::validate::Member {
@@ -16729,12 +17756,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Message",
-                    shape: 253,
+                    shape: 274,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Subject",
-                    shape: 255,
+                    shape: 276,
                     required: false,
                 },
             ],
@@ -16878,7 +17905,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -16918,32 +17945,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ConfigurationSetName",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExternalId",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "InEntityId",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "InTemplateId",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "OriginationIdentity",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Region",
-                    shape: 462,
+                    shape: 492,
                     required: false,
                 },
             ],
@@ -16956,27 +17983,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "City",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Country",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceName",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IpAddress",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Timezone",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -16989,17 +18016,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "FeedbackDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "FeedbackValue",
-                    shape: 282,
+                    shape: 303,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Provider",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
             ],
@@ -17019,7 +18046,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "EventFiltersType",
         kind: crate::validate::Kind::List {
-            member: 269,
+            member: 290,
             min: None,
             max: None,
         },
@@ -17050,17 +18077,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CompromisedCredentialsDetected",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RiskDecision",
-                    shape: 491,
+                    shape: 528,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RiskLevel",
-                    shape: 493,
+                    shape: 530,
                     required: false,
                 },
             ],
@@ -17098,7 +18125,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -17107,7 +18134,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ExplicitAuthFlowsListType",
         kind: crate::validate::Kind::List {
-            member: 278,
+            member: 299,
             min: None,
             max: None,
         },
@@ -17140,12 +18167,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "PrimaryRoute53HealthCheckId",
-                    shape: 331,
+                    shape: 352,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "SecondaryRegion",
-                    shape: 463,
+                    shape: 493,
                     required: true,
                 },
             ],
@@ -17167,7 +18194,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -17199,7 +18226,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -17215,12 +18242,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: true,
                 },
             ],
@@ -17238,27 +18265,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SecretHash",
-                    shape: 509,
+                    shape: 546,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserContextData",
-                    shape: 618,
+                    shape: 663,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -17270,7 +18297,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "CodeDeliveryDetails",
-                shape: 141,
+                shape: 154,
                 required: false,
             }],
             sensitive: false,
@@ -17285,7 +18312,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolId",
-                shape: 636,
+                shape: 681,
                 required: true,
             }],
             sensitive: false,
@@ -17297,12 +18324,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CSVHeader",
-                    shape: 376,
+                    shape: 403,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -17315,22 +18342,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Scopes",
-                    shape: 504,
+                    shape: 541,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Secret",
-                    shape: 137,
+                    shape: 150,
                     required: true,
                 },
             ],
@@ -17342,7 +18369,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ClientAuthenticationResult",
-                shape: 127,
+                shape: 137,
                 required: false,
             }],
             sensitive: false,
@@ -17354,17 +18381,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ActorToken",
-                    shape: 296,
+                    shape: 317,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ActorTokenProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ActorTokenType",
-                    shape: 577,
+                    shape: 616,
                     required: false,
                 },
                 crate::validate::Member {
@@ -17374,42 +18401,42 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientSecret",
-                    shape: 137,
+                    shape: 150,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RequestedTokenType",
-                    shape: 358,
+                    shape: 381,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Resources",
-                    shape: 471,
+                    shape: 501,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Scopes",
-                    shape: 504,
+                    shape: 541,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SubjectToken",
-                    shape: 296,
+                    shape: 317,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "SubjectTokenProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SubjectTokenType",
-                    shape: 577,
+                    shape: 616,
                     required: true,
                 },
             ],
@@ -17422,27 +18449,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ExpiresIn",
-                    shape: 346,
+                    shape: 369,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IssuedToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "IssuedTokenType",
-                    shape: 358,
+                    shape: 381,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Scopes",
-                    shape: 504,
+                    shape: 541,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TokenType",
-                    shape: 427,
+                    shape: 457,
                     required: true,
                 },
             ],
@@ -17465,12 +18492,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: true,
                 },
             ],
@@ -17482,7 +18509,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Device",
-                shape: 242,
+                shape: 263,
                 required: true,
             }],
             sensitive: false,
@@ -17494,12 +18521,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -17511,7 +18538,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Group",
-                shape: 330,
+                shape: 351,
                 required: false,
             }],
             sensitive: false,
@@ -17523,12 +18550,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "IdpIdentifier",
-                    shape: 338,
+                    shape: 359,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -17540,7 +18567,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "IdentityProvider",
-                shape: 336,
+                shape: 357,
                 required: true,
             }],
             sensitive: false,
@@ -17551,7 +18578,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolId",
-                shape: 636,
+                shape: 681,
                 required: true,
             }],
             sensitive: false,
@@ -17562,7 +18589,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "LogDeliveryConfiguration",
-                shape: 406,
+                shape: 435,
                 required: false,
             }],
             sensitive: false,
@@ -17573,7 +18600,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "LimitDefinition",
-                shape: 365,
+                shape: 388,
                 required: true,
             }],
             sensitive: false,
@@ -17584,7 +18611,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Limit",
-                shape: 367,
+                shape: 390,
                 required: true,
             }],
             sensitive: false,
@@ -17595,7 +18622,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolId",
-                shape: 636,
+                shape: 681,
                 required: true,
             }],
             sensitive: false,
@@ -17606,7 +18633,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Certificate",
-                shape: 559,
+                shape: 598,
                 required: false,
             }],
             sensitive: false,
@@ -17618,27 +18645,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientSecret",
-                    shape: 137,
+                    shape: 150,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
             ],
@@ -17662,12 +18689,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -17679,7 +18706,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UICustomization",
-                shape: 581,
+                shape: 620,
                 required: true,
             }],
             sensitive: false,
@@ -17691,7 +18718,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
@@ -17701,7 +18728,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
             ],
@@ -17713,7 +18740,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "CodeDeliveryDetails",
-                shape: 141,
+                shape: 154,
                 required: false,
             }],
             sensitive: false,
@@ -17724,7 +18751,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "AccessToken",
-                shape: 576,
+                shape: 615,
                 required: true,
             }],
             sensitive: false,
@@ -17736,22 +18763,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ConfiguredUserAuthFactors",
-                    shape: 152,
+                    shape: 165,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreferredMfaSetting",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserMFASettingList",
-                    shape: 627,
+                    shape: 672,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -17764,12 +18791,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -17782,17 +18809,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SSOSession",
-                    shape: 133,
+                    shape: 145,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -17804,7 +18831,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolId",
-                shape: 636,
+                shape: 681,
                 required: true,
             }],
             sensitive: false,
@@ -17816,27 +18843,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EmailMfaConfiguration",
-                    shape: 252,
+                    shape: 273,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MfaConfiguration",
-                    shape: 638,
+                    shape: 683,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsMfaConfiguration",
-                    shape: 544,
+                    shape: 581,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SoftwareTokenMfaConfiguration",
-                    shape: 548,
+                    shape: 585,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "WebAuthnConfiguration",
-                    shape: 673,
+                    shape: 718,
                     required: false,
                 },
             ],
@@ -17848,7 +18875,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolId",
-                shape: 636,
+                shape: 681,
                 required: true,
             }],
             sensitive: false,
@@ -17860,17 +18887,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "TokenSession",
-                    shape: 647,
+                    shape: 692,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserSessionTracking",
-                    shape: 649,
+                    shape: 694,
                     required: false,
                 },
             ],
@@ -17882,7 +18909,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "AccessToken",
-                shape: 576,
+                shape: 615,
                 required: true,
             }],
             sensitive: false,
@@ -17894,12 +18921,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MFAOptions",
-                    shape: 411,
+                    shape: 440,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreferredMfaSetting",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
@@ -17909,12 +18936,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserMFASettingList",
-                    shape: 627,
+                    shape: 672,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -17926,7 +18953,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "AccessToken",
-                shape: 576,
+                shape: 615,
                 required: true,
             }],
             sensitive: false,
@@ -17944,7 +18971,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -17953,7 +18980,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "GroupListType",
         kind: crate::validate::Kind::List {
-            member: 330,
+            member: 351,
             min: None,
             max: None,
         },
@@ -17977,27 +19004,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Description",
-                    shape: 234,
+                    shape: 255,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Precedence",
-                    shape: 443,
+                    shape: 473,
                     required: false,
                 },
                 crate::validate::Member {
@@ -18007,7 +19034,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -18040,12 +19067,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "headerName",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "headerValue",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -18055,7 +19082,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "HttpHeaderList",
         kind: crate::validate::Kind::List {
-            member: 333,
+            member: 354,
             min: None,
             max: None,
         },
@@ -18084,37 +19111,37 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IdpIdentifiers",
-                    shape: 339,
+                    shape: 360,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderDetails",
-                    shape: 448,
+                    shape: 478,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderType",
-                    shape: 337,
+                    shape: 358,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -18151,7 +19178,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "IdpIdentifiersListType",
         kind: crate::validate::Kind::List {
-            member: 338,
+            member: 359,
             min: Some(0),
             max: Some(50),
         },
@@ -18185,7 +19212,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "LambdaVersion",
-                    shape: 343,
+                    shape: 364,
                     required: true,
                 },
             ],
@@ -18223,22 +19250,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserContextData",
-                    shape: 618,
+                    shape: 663,
                     required: false,
                 },
             ],
@@ -18261,20 +19288,49 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ChallengeName",
-                    shape: 119,
+                    shape: 129,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ChallengeParameters",
-                    shape: 120,
+                    shape: 130,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
             ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "InitiatePointInTimeRecoveryRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "RestoreTimestamp",
+                    shape: 203,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "InitiatePointInTimeRecoveryResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "Restoration",
+                shape: 516,
+                required: false,
+            }],
             sensitive: false,
         },
     },
@@ -18291,7 +19347,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18302,7 +19358,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18313,7 +19369,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18324,7 +19380,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18335,7 +19391,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18347,12 +19403,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "message",
-                    shape: 419,
+                    shape: 448,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "reasonCode",
-                    shape: 353,
+                    shape: 376,
                     required: false,
                 },
             ],
@@ -18374,7 +19430,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18385,7 +19441,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18396,7 +19452,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18407,7 +19463,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18428,7 +19484,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Type",
-                shape: 360,
+                shape: 383,
                 required: false,
             }],
             sensitive: false,
@@ -18450,12 +19506,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "KeyType",
-                    shape: 265,
+                    shape: 286,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "KmsKeyArn",
-                    shape: 264,
+                    shape: 285,
                     required: false,
                 },
             ],
@@ -18473,7 +19529,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CustomEmailSender",
-                    shape: 184,
+                    shape: 199,
                     required: false,
                 },
                 crate::validate::Member {
@@ -18483,7 +19539,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CustomSMSSender",
-                    shape: 186,
+                    shape: 201,
                     required: false,
                 },
                 crate::validate::Member {
@@ -18493,7 +19549,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "InboundFederation",
-                    shape: 342,
+                    shape: 363,
                     required: false,
                 },
                 crate::validate::Member {
@@ -18528,7 +19584,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "PreTokenGenerationConfig",
-                    shape: 442,
+                    shape: 472,
                     required: false,
                 },
                 crate::validate::Member {
@@ -18574,12 +19630,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Attributes",
-                    shape: 558,
+                    shape: 597,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "LimitClass",
-                    shape: 364,
+                    shape: 387,
                     required: true,
                 },
             ],
@@ -18591,7 +19647,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -18603,17 +19659,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "FreeLimitValue",
-                    shape: 346,
+                    shape: 369,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "LimitDefinition",
-                    shape: 365,
+                    shape: 388,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ProvisionedLimitValue",
-                    shape: 346,
+                    shape: 369,
                     required: true,
                 },
             ],
@@ -18636,10 +19692,97 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "LinksType",
         kind: crate::validate::Kind::Map {
-            key: 363,
-            value: 368,
+            key: 386,
+            value: 391,
             min: Some(1),
             max: Some(13),
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "ListCIMDPoliciesRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "MaxResults",
+                    shape: 469,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "NextToken",
+                    shape: 461,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "ListCIMDPoliciesResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CIMDPolicies",
+                    shape: 118,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "NextToken",
+                    shape: 461,
+                    required: false,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "ListClientMetadataURLsRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CIMDPolicyId",
+                    shape: 116,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "MaxResults",
+                    shape: 469,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "NextToken",
+                    shape: 461,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "ListClientMetadataURLsResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "ClientMetadataURLs",
+                    shape: 140,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "NextToken",
+                    shape: 461,
+                    required: false,
+                },
+            ],
             sensitive: false,
         },
     },
@@ -18649,17 +19792,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Limit",
-                    shape: 454,
+                    shape: 484,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 506,
+                    shape: 543,
                     required: false,
                 },
             ],
@@ -18672,12 +19815,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Devices",
-                    shape: 238,
+                    shape: 259,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 506,
+                    shape: 543,
                     required: false,
                 },
             ],
@@ -18690,17 +19833,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Limit",
-                    shape: 454,
+                    shape: 484,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -18713,12 +19856,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Groups",
-                    shape: 328,
+                    shape: 349,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
             ],
@@ -18731,17 +19874,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 377,
+                    shape: 406,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -18754,12 +19897,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Providers",
-                    shape: 452,
+                    shape: 482,
                     required: true,
                 },
             ],
@@ -18769,9 +19912,50 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ListOfStringTypes",
         kind: crate::validate::Kind::List {
-            member: 559,
+            member: 598,
             min: None,
             max: None,
+        },
+    },
+    crate::validate::Shape {
+        name: "ListPointInTimeRecoveriesRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "MaxResults",
+                    shape: 469,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "NextToken",
+                    shape: 461,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "ListPointInTimeRecoveriesResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "NextToken",
+                    shape: 461,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "Restorations",
+                    shape: 515,
+                    required: false,
+                },
+            ],
+            sensitive: false,
         },
     },
     crate::validate::Shape {
@@ -18796,17 +19980,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 378,
+                    shape: 407,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -18819,12 +20003,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ResourceServers",
-                    shape: 481,
+                    shape: 511,
                     required: true,
                 },
             ],
@@ -18847,7 +20031,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Tags",
-                shape: 645,
+                shape: 690,
                 required: false,
             }],
             sensitive: false,
@@ -18859,17 +20043,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 384,
+                    shape: 413,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -18890,12 +20074,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Terms",
-                    shape: 566,
+                    shape: 605,
                     required: true,
                 },
             ],
@@ -18908,17 +20092,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 439,
+                    shape: 469,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -18931,12 +20115,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserImportJobs",
-                    shape: 625,
+                    shape: 670,
                     required: false,
                 },
             ],
@@ -18949,17 +20133,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -18972,12 +20156,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientSecrets",
-                    shape: 134,
+                    shape: 147,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
             ],
@@ -18990,22 +20174,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientType",
-                    shape: 138,
+                    shape: 151,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 453,
+                    shape: 483,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -19018,12 +20202,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolClients",
-                    shape: 633,
+                    shape: 678,
                     required: false,
                 },
             ],
@@ -19036,12 +20220,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -19054,12 +20238,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolReplicas",
-                    shape: 641,
+                    shape: 686,
                     required: false,
                 },
             ],
@@ -19072,12 +20256,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 439,
+                    shape: 469,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
             ],
@@ -19090,12 +20274,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 431,
+                    shape: 461,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPools",
-                    shape: 637,
+                    shape: 682,
                     required: false,
                 },
             ],
@@ -19108,12 +20292,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
             ],
@@ -19126,12 +20310,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Sessions",
-                    shape: 521,
+                    shape: 558,
                     required: false,
                 },
             ],
@@ -19144,22 +20328,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Limit",
-                    shape: 454,
+                    shape: 484,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -19172,12 +20356,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Users",
-                    shape: 658,
+                    shape: 703,
                     required: false,
                 },
             ],
@@ -19190,27 +20374,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AttributesToGet",
-                    shape: 507,
+                    shape: 544,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Filter",
-                    shape: 619,
+                    shape: 664,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Limit",
-                    shape: 454,
+                    shape: 484,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 506,
+                    shape: 543,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -19223,12 +20407,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "PaginationToken",
-                    shape: 506,
+                    shape: 543,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Users",
-                    shape: 658,
+                    shape: 703,
                     required: false,
                 },
             ],
@@ -19241,17 +20425,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "MaxResults",
-                    shape: 677,
+                    shape: 722,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
             ],
@@ -19264,12 +20448,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Credentials",
-                    shape: 675,
+                    shape: 720,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "NextToken",
-                    shape: 430,
+                    shape: 460,
                     required: false,
                 },
             ],
@@ -19279,7 +20463,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "LogConfigurationListType",
         kind: crate::validate::Kind::List {
-            member: 405,
+            member: 434,
             min: Some(0),
             max: Some(2),
         },
@@ -19290,27 +20474,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CloudWatchLogsConfiguration",
-                    shape: 139,
+                    shape: 152,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EventSource",
-                    shape: 274,
+                    shape: 295,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "FirehoseConfiguration",
-                    shape: 283,
+                    shape: 304,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LogLevel",
-                    shape: 407,
+                    shape: 436,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "S3Configuration",
-                    shape: 497,
+                    shape: 534,
                     required: false,
                 },
             ],
@@ -19323,12 +20507,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "LogConfigurations",
-                    shape: 404,
+                    shape: 433,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -19348,7 +20532,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "LogoutURLsListType",
         kind: crate::validate::Kind::List {
-            member: 458,
+            member: 488,
             min: Some(0),
             max: Some(100),
         },
@@ -19366,7 +20550,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -19375,7 +20559,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "MFAOptionListType",
         kind: crate::validate::Kind::List {
-            member: 412,
+            member: 441,
             min: None,
             max: None,
         },
@@ -19391,7 +20575,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "DeliveryMedium",
-                    shape: 211,
+                    shape: 228,
                     required: false,
                 },
             ],
@@ -19403,7 +20587,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -19433,22 +20617,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ManagedLoginBrandingId",
-                    shape: 414,
+                    shape: 443,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Settings",
-                    shape: 243,
+                    shape: 264,
                     required: false,
                 },
                 crate::validate::Member {
@@ -19458,7 +20642,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -19489,17 +20673,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EmailMessage",
-                    shape: 251,
+                    shape: 272,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailSubject",
-                    shape: 262,
+                    shape: 283,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SMSMessage",
-                    shape: 543,
+                    shape: 580,
                     required: false,
                 },
             ],
@@ -19517,17 +20701,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         },
     },
     crate::validate::Shape {
+        name: "MetadataURLType",
+        kind: crate::validate::Kind::String {
+            min: Some(12),
+            max: Some(256),
+            pattern: Some(("^https://[^\\s]+$", "^https://[^\\s]+$")),
+            values: &[],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
         name: "NewDeviceMetadataType",
         kind: crate::validate::Kind::Structure {
             members: &[
                 crate::validate::Member {
                     name: "DeviceGroupKey",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: false,
                 },
             ],
@@ -19539,7 +20733,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -19551,27 +20745,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "BlockEmail",
-                    shape: 423,
+                    shape: 453,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "From",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MfaEmail",
-                    shape: 423,
+                    shape: 453,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NoActionEmail",
-                    shape: 423,
+                    shape: 453,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ReplyTo",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
@@ -19589,17 +20783,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "HtmlBody",
-                    shape: 256,
+                    shape: 277,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Subject",
-                    shape: 257,
+                    shape: 278,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TextBody",
-                    shape: 256,
+                    shape: 277,
                     required: false,
                 },
             ],
@@ -19612,12 +20806,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxValue",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MinValue",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -19637,7 +20831,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "OAuthFlowsType",
         kind: crate::validate::Kind::List {
-            member: 425,
+            member: 455,
             min: Some(0),
             max: Some(3),
         },
@@ -19657,7 +20851,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -19711,7 +20905,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -19739,12 +20933,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MinimumLength",
-                    shape: 435,
+                    shape: 465,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PasswordHistorySize",
-                    shape: 434,
+                    shape: 464,
                     required: false,
                 },
                 crate::validate::Member {
@@ -19769,7 +20963,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "TemporaryPasswordValidityDays",
-                    shape: 565,
+                    shape: 604,
                     required: false,
                 },
             ],
@@ -19781,7 +20975,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -19836,7 +21030,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "LambdaVersion",
-                    shape: 441,
+                    shape: 471,
                     required: true,
                 },
             ],
@@ -19856,7 +21050,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -19886,22 +21080,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderType",
-                    shape: 337,
+                    shape: 358,
                     required: false,
                 },
             ],
@@ -19911,8 +21105,8 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ProviderDetailsType",
         kind: crate::validate::Kind::Map {
-            key: 559,
-            value: 559,
+            key: 598,
+            value: 598,
             min: None,
             max: None,
             sensitive: false,
@@ -19950,17 +21144,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ProviderAttributeName",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderAttributeValue",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: false,
                 },
             ],
@@ -19970,7 +21164,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ProvidersListType",
         kind: crate::validate::Kind::List {
-            member: 447,
+            member: 477,
             min: Some(0),
             max: Some(50),
         },
@@ -19994,7 +21188,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "RecoveryMechanismsType",
         kind: crate::validate::Kind::List {
-            member: 457,
+            member: 487,
             min: Some(1),
             max: Some(2),
         },
@@ -20015,12 +21209,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Name",
-                    shape: 456,
+                    shape: 486,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Priority",
-                    shape: 446,
+                    shape: 476,
                     required: true,
                 },
             ],
@@ -20045,7 +21239,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -20057,12 +21251,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Feature",
-                    shape: 280,
+                    shape: 301,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "RetryGracePeriodSeconds",
-                    shape: 484,
+                    shape: 521,
                     required: false,
                 },
             ],
@@ -20110,7 +21304,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ReplicaRegionsType",
         kind: crate::validate::Kind::List {
-            member: 559,
+            member: 598,
             min: None,
             max: None,
         },
@@ -20146,27 +21340,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SecretHash",
-                    shape: 509,
+                    shape: 546,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserContextData",
-                    shape: 618,
+                    shape: 663,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -20178,7 +21372,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "CodeDeliveryDetails",
-                shape: 141,
+                shape: 154,
                 required: false,
             }],
             sensitive: false,
@@ -20197,7 +21391,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ResourceListType",
         kind: crate::validate::Kind::List {
-            member: 473,
+            member: 503,
             min: Some(0),
             max: Some(1),
         },
@@ -20207,7 +21401,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -20259,7 +21453,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ResourceServerScopeListType",
         kind: crate::validate::Kind::List {
-            member: 479,
+            member: 509,
             min: None,
             max: Some(100),
         },
@@ -20283,12 +21477,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ScopeDescription",
-                    shape: 476,
+                    shape: 506,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ScopeName",
-                    shape: 478,
+                    shape: 508,
                     required: true,
                 },
             ],
@@ -20301,27 +21495,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Identifier",
-                    shape: 473,
+                    shape: 503,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ManagedBy",
-                    shape: 474,
+                    shape: 504,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Name",
-                    shape: 475,
+                    shape: 505,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Scopes",
-                    shape: 477,
+                    shape: 507,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -20331,7 +21525,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ResourceServersListType",
         kind: crate::validate::Kind::List {
-            member: 480,
+            member: 510,
             min: None,
             max: None,
         },
@@ -20347,32 +21541,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ChallengeName",
-                    shape: 119,
+                    shape: 129,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ChallengeResponses",
-                    shape: 124,
+                    shape: 134,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserContextData",
-                    shape: 618,
+                    shape: 663,
                     required: false,
                 },
             ],
@@ -20395,19 +21589,152 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ChallengeName",
-                    shape: 119,
+                    shape: 129,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ChallengeParameters",
-                    shape: 120,
+                    shape: 130,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "RestorationDescriptionType",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "RestoreId",
+                    shape: 517,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "RestoreStatus",
+                    shape: 520,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "RestoreTimestamp",
+                    shape: 203,
+                    required: false,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "RestorationListType",
+        kind: crate::validate::Kind::List {
+            member: 514,
+            min: None,
+            max: None,
+        },
+    },
+    crate::validate::Shape {
+        name: "RestorationType",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "RestoreId",
+                    shape: 517,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "RestorePreview",
+                    shape: 518,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "RestoreStatus",
+                    shape: 520,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "RestoreTimestamp",
+                    shape: 203,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "TriggerTimestamp",
+                    shape: 203,
+                    required: false,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "RestoreIdType",
+        kind: crate::validate::Kind::String {
+            min: Some(36),
+            max: Some(36),
+            pattern: Some((
+                "^[0-9a-f]{8}\\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\\b[0-9a-f]{12}$",
+                "^[0-9a-f]{8}\\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\\b[0-9a-f]{12}$",
+            )),
+            values: &[],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "RestorePreviewListType",
+        kind: crate::validate::Kind::List {
+            member: 519,
+            min: None,
+            max: None,
+        },
+    },
+    crate::validate::Shape {
+        name: "RestorePreviewType",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CreateCount",
+                    shape: 438,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "DeleteCount",
+                    shape: 438,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "Entity",
+                    shape: 598,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "UpdateCount",
+                    shape: 438,
+                    required: false,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "RestoreStatusType",
+        kind: crate::validate::Kind::String {
+            min: None,
+            max: None,
+            pattern: None,
+            values: &[
+                "PREVIEW_GENERATING",
+                "PREVIEW_GENERATED",
+                "PREVIEW_CANCELLED",
+                "PREVIEW_GENERATION_FAILED",
+                "PREVIEW_EXPIRED",
+                "RESTORING",
+                "RESTORE_COMPLETED",
+                "TEMPORARY_INTERNAL_ERROR_SEE_SUPPORT_CASE",
+                "AWS_ABORTED",
             ],
             sensitive: false,
         },
@@ -20436,22 +21763,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientSecret",
-                    shape: 137,
+                    shape: 150,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RevokeAssociatedSessions",
-                    shape: 485,
+                    shape: 522,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Token",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
             ],
@@ -20471,17 +21798,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "RevokeAssociatedSessions",
-                    shape: 485,
+                    shape: 522,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SessionId",
-                    shape: 514,
+                    shape: 551,
                     required: true,
                 },
             ],
@@ -20506,27 +21833,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CompromisedCredentialsRiskConfiguration",
-                    shape: 150,
+                    shape: 163,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RiskExceptionConfiguration",
-                    shape: 492,
+                    shape: 529,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -20554,7 +21881,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "SkippedIPRangeList",
-                    shape: 541,
+                    shape: 578,
                     required: false,
                 },
             ],
@@ -20576,7 +21903,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Failover",
-                shape: 279,
+                shape: 300,
                 required: false,
             }],
             sensitive: false,
@@ -20613,7 +21940,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "BucketArn",
-                shape: 495,
+                shape: 532,
                 required: false,
             }],
             sensitive: false,
@@ -20676,12 +22003,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "Name",
-                    shape: 181,
+                    shape: 196,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "NumberAttributeConstraints",
-                    shape: 424,
+                    shape: 454,
                     required: false,
                 },
                 crate::validate::Member {
@@ -20691,7 +22018,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "StringAttributeConstraints",
-                    shape: 557,
+                    shape: 596,
                     required: false,
                 },
             ],
@@ -20701,7 +22028,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "SchemaAttributesListType",
         kind: crate::validate::Kind::List {
-            member: 501,
+            member: 538,
             min: Some(1),
             max: Some(50),
         },
@@ -20711,7 +22038,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -20720,7 +22047,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "ScopeListType",
         kind: crate::validate::Kind::List {
-            member: 505,
+            member: 542,
             min: None,
             max: Some(50),
         },
@@ -20791,7 +22118,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -20803,52 +22130,52 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CreateDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceType",
-                    shape: 513,
+                    shape: 550,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IsCurrentSession",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastActiveDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastIPAddress",
-                    shape: 515,
+                    shape: 552,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastLocation",
-                    shape: 518,
+                    shape: 555,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "OriginSessionId",
-                    shape: 514,
+                    shape: 551,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SessionId",
-                    shape: 514,
+                    shape: 551,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SessionType",
-                    shape: 520,
+                    shape: 557,
                     required: false,
                 },
             ],
@@ -20911,12 +22238,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "City",
-                    shape: 516,
+                    shape: 553,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Country",
-                    shape: 517,
+                    shape: 554,
                     required: false,
                 },
             ],
@@ -20946,7 +22273,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "SessionsListType",
         kind: crate::validate::Kind::List {
-            member: 512,
+            member: 549,
             min: Some(0),
             max: Some(125),
         },
@@ -20957,12 +22284,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "LogConfigurations",
-                    shape: 404,
+                    shape: 433,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -20974,7 +22301,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "LogDeliveryConfiguration",
-                shape: 406,
+                shape: 435,
                 required: false,
             }],
             sensitive: false,
@@ -20991,22 +22318,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CompromisedCredentialsRiskConfiguration",
-                    shape: 150,
+                    shape: 163,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RiskExceptionConfiguration",
-                    shape: 492,
+                    shape: 529,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -21018,7 +22345,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "RiskConfiguration",
-                shape: 490,
+                shape: 527,
                 required: true,
             }],
             sensitive: false,
@@ -21030,22 +22357,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CSS",
-                    shape: 115,
+                    shape: 121,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ImageFile",
-                    shape: 340,
+                    shape: 361,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -21057,7 +22384,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UICustomization",
-                shape: 581,
+                shape: 620,
                 required: true,
             }],
             sensitive: false,
@@ -21069,27 +22396,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "EmailMfaSettings",
-                    shape: 254,
+                    shape: 275,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SMSMfaSettings",
-                    shape: 499,
+                    shape: 536,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SoftwareTokenMfaSettings",
-                    shape: 549,
+                    shape: 586,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "WebAuthnMfaSettings",
-                    shape: 679,
+                    shape: 724,
                     required: false,
                 },
             ],
@@ -21109,17 +22436,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "SSOSession",
-                    shape: 133,
+                    shape: 145,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -21132,17 +22459,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SSOSession",
-                    shape: 133,
+                    shape: 145,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -21155,32 +22482,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EmailMfaConfiguration",
-                    shape: 252,
+                    shape: 273,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MfaConfiguration",
-                    shape: 638,
+                    shape: 683,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsMfaConfiguration",
-                    shape: 544,
+                    shape: 581,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SoftwareTokenMfaConfiguration",
-                    shape: 548,
+                    shape: 585,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "WebAuthnConfiguration",
-                    shape: 673,
+                    shape: 718,
                     required: false,
                 },
             ],
@@ -21193,27 +22520,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EmailMfaConfiguration",
-                    shape: 252,
+                    shape: 273,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MfaConfiguration",
-                    shape: 638,
+                    shape: 683,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsMfaConfiguration",
-                    shape: 544,
+                    shape: 581,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SoftwareTokenMfaConfiguration",
-                    shape: 548,
+                    shape: 585,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "WebAuthnConfiguration",
-                    shape: 673,
+                    shape: 718,
                     required: false,
                 },
             ],
@@ -21226,17 +22553,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "TokenSession",
-                    shape: 647,
+                    shape: 692,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserSessionTracking",
-                    shape: 649,
+                    shape: 694,
                     required: true,
                 },
             ],
@@ -21249,17 +22576,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "TokenSession",
-                    shape: 647,
+                    shape: 692,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserSessionTracking",
-                    shape: 649,
+                    shape: 694,
                     required: false,
                 },
             ],
@@ -21272,12 +22599,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "MFAOptions",
-                    shape: 411,
+                    shape: 440,
                     required: true,
                 },
             ],
@@ -21313,22 +22640,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Password",
-                    shape: 438,
+                    shape: 468,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SecretHash",
-                    shape: 509,
+                    shape: 546,
                     required: false,
                 },
                 crate::validate::Member {
@@ -21338,12 +22665,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserContextData",
-                    shape: 618,
+                    shape: 663,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
                 crate::validate::Member {
@@ -21361,12 +22688,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CodeDeliveryDetails",
-                    shape: 141,
+                    shape: 154,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
@@ -21376,7 +22703,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserSub",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
             ],
@@ -21386,7 +22713,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "SkippedIPRangeListType",
         kind: crate::validate::Kind::List {
-            member: 559,
+            member: 598,
             min: None,
             max: Some(200),
         },
@@ -21397,22 +22724,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EumsSms",
-                    shape: 266,
+                    shape: 287,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExternalId",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SnsCallerArn",
-                    shape: 429,
+                    shape: 459,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SnsRegion",
-                    shape: 462,
+                    shape: 492,
                     required: false,
                 },
             ],
@@ -21435,12 +22762,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "SmsAuthenticationMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsConfiguration",
-                    shape: 542,
+                    shape: 579,
                     required: false,
                 },
             ],
@@ -21462,7 +22789,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -21508,17 +22835,46 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         },
     },
     crate::validate::Shape {
+        name: "StartPointInTimeRecoveryRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "RestoreId",
+                    shape: 517,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "StartPointInTimeRecoveryResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "Restoration",
+                shape: 516,
+                required: false,
+            }],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
         name: "StartUserImportJobRequest",
         kind: crate::validate::Kind::Structure {
             members: &[
                 crate::validate::Member {
                     name: "JobId",
-                    shape: 621,
+                    shape: 666,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -21530,7 +22886,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserImportJob",
-                shape: 624,
+                shape: 669,
                 required: false,
             }],
             sensitive: false,
@@ -21541,7 +22897,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "AccessToken",
-                shape: 576,
+                shape: 615,
                 required: true,
             }],
             sensitive: false,
@@ -21552,7 +22908,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "CredentialCreationOptions",
-                shape: 243,
+                shape: 264,
                 required: true,
             }],
             sensitive: false,
@@ -21574,12 +22930,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "JobId",
-                    shape: 621,
+                    shape: 666,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -21591,7 +22947,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserImportJob",
-                shape: 624,
+                shape: 669,
                 required: false,
             }],
             sensitive: false,
@@ -21603,12 +22959,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "MaxLength",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MinLength",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -21618,8 +22974,8 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "StringToStringMapType",
         kind: crate::validate::Kind::Map {
-            key: 559,
-            value: 559,
+            key: 598,
+            value: 598,
             min: None,
             max: None,
             sensitive: false,
@@ -21638,7 +22994,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "SupportedIdentityProvidersListType",
         kind: crate::validate::Kind::List {
-            member: 449,
+            member: 479,
             min: None,
             max: None,
         },
@@ -21664,7 +23020,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "Tags",
-                    shape: 645,
+                    shape: 690,
                     required: true,
                 },
             ],
@@ -21699,7 +23055,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "TermsDescriptionListType",
         kind: crate::validate::Kind::List {
-            member: 567,
+            member: 606,
             min: None,
             max: None,
         },
@@ -21710,27 +23066,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Enforcement",
-                    shape: 568,
+                    shape: 607,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsId",
-                    shape: 570,
+                    shape: 609,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsName",
-                    shape: 571,
+                    shape: 610,
                     required: true,
                 },
             ],
@@ -21752,7 +23108,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -21800,47 +23156,47 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Enforcement",
-                    shape: 568,
+                    shape: 607,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Links",
-                    shape: 369,
+                    shape: 392,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsId",
-                    shape: 570,
+                    shape: 609,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsName",
-                    shape: 571,
+                    shape: 610,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsSource",
-                    shape: 572,
+                    shape: 611,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -21852,7 +23208,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -21894,17 +23250,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 575,
+                    shape: 614,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IdToken",
-                    shape: 575,
+                    shape: 614,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshToken",
-                    shape: 575,
+                    shape: 614,
                     required: false,
                 },
             ],
@@ -21916,7 +23272,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -21927,7 +23283,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -21939,40 +23295,61 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CSS",
-                    shape: 115,
+                    shape: 121,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CSSVersion",
-                    shape: 116,
+                    shape: 122,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ImageUrl",
-                    shape: 341,
+                    shape: 362,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "URLPatternListType",
+        kind: crate::validate::Kind::List {
+            member: 622,
+            min: Some(1),
+            max: Some(5),
+        },
+    },
+    crate::validate::Shape {
+        name: "URLPatternType",
+        kind: crate::validate::Kind::String {
+            min: Some(12),
+            max: Some(256),
+            pattern: Some((
+                "^https://[!$-;=@-\\[\\]_a-z~]+$",
+                "^https://[!$-;=@-\\[\\]_a-z~]+$",
+            )),
+            values: &[],
             sensitive: false,
         },
     },
@@ -21981,7 +23358,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -21992,7 +23369,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -22003,7 +23380,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -22014,7 +23391,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -22025,7 +23402,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -22036,7 +23413,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -22053,7 +23430,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "TagKeys",
-                    shape: 644,
+                    shape: 689,
                     required: true,
                 },
             ],
@@ -22073,27 +23450,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EventId",
-                    shape: 271,
+                    shape: 292,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "FeedbackToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "FeedbackValue",
-                    shape: 282,
+                    shape: 303,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: true,
                 },
             ],
@@ -22108,22 +23485,106 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         },
     },
     crate::validate::Shape {
+        name: "UpdateCIMDPolicyRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "CIMDPolicyId",
+                    shape: 116,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "CacheDuration",
+                    shape: 123,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ClientId",
+                    shape: 138,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "PolicyName",
+                    shape: 117,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "URLPatterns",
+                    shape: 621,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "UpdateCIMDPolicyResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[crate::validate::Member {
+                name: "CIMDPolicy",
+                shape: 120,
+                required: true,
+            }],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "UpdateClientMetadataURLStateRequest",
+        kind: crate::validate::Kind::Structure {
+            members: &[
+                crate::validate::Member {
+                    name: "Action",
+                    shape: 115,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "CIMDPolicyId",
+                    shape: 116,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "URL",
+                    shape: 449,
+                    required: true,
+                },
+                crate::validate::Member {
+                    name: "UserPoolId",
+                    shape: 681,
+                    required: true,
+                },
+            ],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
+        name: "UpdateClientMetadataURLStateResponse",
+        kind: crate::validate::Kind::Structure {
+            members: &[],
+            sensitive: false,
+        },
+    },
+    crate::validate::Shape {
         name: "UpdateDeviceStatusRequest",
         kind: crate::validate::Kind::Structure {
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "DeviceKey",
-                    shape: 237,
+                    shape: 258,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "DeviceRememberedStatus",
-                    shape: 240,
+                    shape: 261,
                     required: false,
                 },
             ],
@@ -22143,17 +23604,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Description",
-                    shape: 234,
+                    shape: 255,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "GroupName",
-                    shape: 329,
+                    shape: 350,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Precedence",
-                    shape: 443,
+                    shape: 473,
                     required: false,
                 },
                 crate::validate::Member {
@@ -22163,7 +23624,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -22175,7 +23636,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Group",
-                shape: 330,
+                shape: 351,
                 required: false,
             }],
             sensitive: false,
@@ -22197,22 +23658,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "IdpIdentifiers",
-                    shape: 339,
+                    shape: 360,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderDetails",
-                    shape: 448,
+                    shape: 478,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ProviderName",
-                    shape: 449,
+                    shape: 479,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -22224,7 +23685,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "IdentityProvider",
-                shape: 336,
+                shape: 357,
                 required: true,
             }],
             sensitive: false,
@@ -22241,12 +23702,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "ManagedLoginBrandingId",
-                    shape: 414,
+                    shape: 443,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Settings",
-                    shape: 243,
+                    shape: 264,
                     required: false,
                 },
                 crate::validate::Member {
@@ -22256,7 +23717,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -22268,7 +23729,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ManagedLoginBranding",
-                shape: 415,
+                shape: 444,
                 required: false,
             }],
             sensitive: false,
@@ -22280,12 +23741,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "LimitDefinition",
-                    shape: 365,
+                    shape: 388,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "RequestedLimitValue",
-                    shape: 346,
+                    shape: 369,
                     required: true,
                 },
             ],
@@ -22297,7 +23758,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Limit",
-                shape: 367,
+                shape: 390,
                 required: true,
             }],
             sensitive: false,
@@ -22319,22 +23780,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Identifier",
-                    shape: 473,
+                    shape: 503,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Name",
-                    shape: 475,
+                    shape: 505,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Scopes",
-                    shape: 477,
+                    shape: 507,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -22346,7 +23807,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "ResourceServer",
-                shape: 480,
+                shape: 510,
                 required: true,
             }],
             sensitive: false,
@@ -22358,32 +23819,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Enforcement",
-                    shape: 568,
+                    shape: 607,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Links",
-                    shape: 369,
+                    shape: 392,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TermsId",
-                    shape: 570,
+                    shape: 609,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "TermsName",
-                    shape: 571,
+                    shape: 610,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TermsSource",
-                    shape: 572,
+                    shape: 611,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -22395,7 +23856,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "Terms",
-                shape: 573,
+                shape: 612,
                 required: false,
             }],
             sensitive: false,
@@ -22407,12 +23868,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientMetadata",
-                    shape: 129,
+                    shape: 139,
                     required: false,
                 },
                 crate::validate::Member {
@@ -22429,7 +23890,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "CodeDeliveryDetailsList",
-                shape: 140,
+                shape: 153,
                 required: false,
             }],
             sensitive: false,
@@ -22446,7 +23907,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AllowedOAuthFlows",
-                    shape: 426,
+                    shape: 456,
                     required: false,
                 },
                 crate::validate::Member {
@@ -22456,7 +23917,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AllowedOAuthScopes",
-                    shape: 504,
+                    shape: 541,
                     required: false,
                 },
                 crate::validate::Member {
@@ -22471,87 +23932,92 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CallbackURLs",
-                    shape: 117,
+                    shape: 125,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ClientName",
-                    shape: 130,
+                    shape: 142,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DefaultRedirectURI",
-                    shape: 458,
+                    shape: 488,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EnablePropagateAdditionalUserContextData",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EnableTokenRevocation",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExplicitAuthFlows",
-                    shape: 277,
+                    shape: 298,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IdTokenValidity",
-                    shape: 335,
+                    shape: 356,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LogoutURLs",
-                    shape: 408,
+                    shape: 437,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreventUserExistenceErrors",
-                    shape: 445,
+                    shape: 475,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "PublishSecretsInAWSSecretsManager",
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ReadAttributes",
-                    shape: 131,
+                    shape: 143,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshTokenRotation",
-                    shape: 460,
+                    shape: 490,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshTokenValidity",
-                    shape: 461,
+                    shape: 491,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SupportedIdentityProviders",
-                    shape: 560,
+                    shape: 599,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TokenValidityUnits",
-                    shape: 578,
+                    shape: 617,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "WriteAttributes",
-                    shape: 131,
+                    shape: 143,
                     required: false,
                 },
             ],
@@ -22563,7 +24029,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolClient",
-                shape: 634,
+                shape: 679,
                 required: false,
             }],
             sensitive: false,
@@ -22575,27 +24041,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CustomDomainConfig",
-                    shape: 183,
+                    shape: 198,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Domain",
-                    shape: 246,
+                    shape: 267,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "ManagedLoginVersion",
-                    shape: 684,
+                    shape: 729,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Routing",
-                    shape: 494,
+                    shape: 531,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -22608,17 +24074,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CloudFrontDomain",
-                    shape: 246,
+                    shape: 267,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ManagedLoginVersion",
-                    shape: 684,
+                    shape: 729,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Routing",
-                    shape: 494,
+                    shape: 531,
                     required: false,
                 },
             ],
@@ -22631,17 +24097,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "RegionName",
-                    shape: 463,
+                    shape: 493,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "Status",
-                    shape: 602,
+                    shape: 647,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
             ],
@@ -22653,7 +24119,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "UserPoolReplica",
-                shape: 642,
+                shape: 687,
                 required: false,
             }],
             sensitive: false,
@@ -22680,112 +24146,112 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AutoVerifiedAttributes",
-                    shape: 661,
+                    shape: 706,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DcrConfiguration",
-                    shape: 189,
+                    shape: 204,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeletionProtection",
-                    shape: 209,
+                    shape: 226,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceConfiguration",
-                    shape: 235,
+                    shape: 256,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailConfiguration",
-                    shape: 250,
+                    shape: 271,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailVerificationMessage",
-                    shape: 260,
+                    shape: 281,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailVerificationSubject",
-                    shape: 262,
+                    shape: 283,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IssuerConfiguration",
-                    shape: 359,
+                    shape: 382,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "KeyConfiguration",
-                    shape: 361,
+                    shape: 384,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LambdaConfig",
-                    shape: 362,
+                    shape: 385,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MfaConfiguration",
-                    shape: 638,
+                    shape: 683,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Policies",
-                    shape: 640,
+                    shape: 685,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PoolName",
-                    shape: 639,
+                    shape: 684,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsAuthenticationMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsConfiguration",
-                    shape: 542,
+                    shape: 579,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsVerificationMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserAttributeUpdateSettings",
-                    shape: 617,
+                    shape: 662,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolAddOns",
-                    shape: 631,
+                    shape: 676,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "UserPoolTags",
-                    shape: 645,
+                    shape: 690,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolTier",
-                    shape: 646,
+                    shape: 691,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "VerificationMessageTemplate",
-                    shape: 659,
+                    shape: 704,
                     required: false,
                 },
             ],
@@ -22816,12 +24282,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "EncodedData",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IpAddress",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
             ],
@@ -22843,7 +24309,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -22899,67 +24365,67 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CompletionDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CompletionMessage",
-                    shape: 147,
+                    shape: 160,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "FailedUsers",
-                    shape: 409,
+                    shape: 438,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ImportedUsers",
-                    shape: 409,
+                    shape: 438,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "JobId",
-                    shape: 621,
+                    shape: 666,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "JobName",
-                    shape: 622,
+                    shape: 667,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PasswordHashingAlgorithm",
-                    shape: 432,
+                    shape: 462,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreSignedUrl",
-                    shape: 440,
+                    shape: 470,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SkippedUsers",
-                    shape: 409,
+                    shape: 438,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "StartDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Status",
-                    shape: 623,
+                    shape: 668,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -22969,7 +24435,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UserImportJobsListType",
         kind: crate::validate::Kind::List {
-            member: 624,
+            member: 669,
             min: Some(1),
             max: Some(50),
         },
@@ -22979,7 +24445,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -22988,7 +24454,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UserMFASettingListType",
         kind: crate::validate::Kind::List {
-            member: 559,
+            member: 598,
             min: None,
             max: None,
         },
@@ -22998,7 +24464,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23009,7 +24475,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23020,7 +24486,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23050,17 +24516,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
+                    shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientName",
-                    shape: 130,
+                    shape: 142,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
             ],
@@ -23070,7 +24536,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UserPoolClientListType",
         kind: crate::validate::Kind::List {
-            member: 632,
+            member: 677,
             min: None,
             max: None,
         },
@@ -23086,7 +24552,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AllowedOAuthFlows",
-                    shape: 426,
+                    shape: 456,
                     required: false,
                 },
                 crate::validate::Member {
@@ -23096,7 +24562,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AllowedOAuthScopes",
-                    shape: 504,
+                    shape: 541,
                     required: false,
                 },
                 crate::validate::Member {
@@ -23111,107 +24577,112 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "CallbackURLs",
-                    shape: 117,
+                    shape: 125,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ClientId",
-                    shape: 128,
-                    required: false,
-                },
-                crate::validate::Member {
-                    name: "ClientName",
-                    shape: 130,
-                    required: false,
-                },
-                crate::validate::Member {
-                    name: "ClientSecret",
-                    shape: 137,
-                    required: false,
-                },
-                crate::validate::Member {
-                    name: "ClientType",
                     shape: 138,
                     required: false,
                 },
                 crate::validate::Member {
+                    name: "ClientName",
+                    shape: 142,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ClientSecret",
+                    shape: 150,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ClientSecretArn",
+                    shape: 146,
+                    required: false,
+                },
+                crate::validate::Member {
+                    name: "ClientType",
+                    shape: 151,
+                    required: false,
+                },
+                crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DefaultRedirectURI",
-                    shape: 458,
+                    shape: 488,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EnablePropagateAdditionalUserContextData",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EnableTokenRevocation",
-                    shape: 683,
+                    shape: 728,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ExplicitAuthFlows",
-                    shape: 277,
+                    shape: 298,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IdTokenValidity",
-                    shape: 335,
+                    shape: 356,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LogoutURLs",
-                    shape: 408,
+                    shape: 437,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "PreventUserExistenceErrors",
-                    shape: 445,
+                    shape: 475,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ReadAttributes",
-                    shape: 131,
+                    shape: 143,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshTokenRotation",
-                    shape: 460,
+                    shape: 490,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RefreshTokenValidity",
-                    shape: 461,
+                    shape: 491,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SupportedIdentityProviders",
-                    shape: 560,
+                    shape: 599,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "TokenValidityUnits",
-                    shape: 578,
+                    shape: 617,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolId",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "WriteAttributes",
-                    shape: 131,
+                    shape: 143,
                     required: false,
                 },
             ],
@@ -23224,37 +24695,37 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Id",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LambdaConfig",
-                    shape: 362,
+                    shape: 385,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Name",
-                    shape: 639,
+                    shape: 684,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "ReplicaRegions",
-                    shape: 465,
+                    shape: 495,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Status",
-                    shape: 554,
+                    shape: 593,
                     required: false,
                 },
             ],
@@ -23274,7 +24745,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UserPoolListType",
         kind: crate::validate::Kind::List {
-            member: 635,
+            member: 680,
             min: None,
             max: None,
         },
@@ -23305,12 +24776,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "PasswordPolicy",
-                    shape: 436,
+                    shape: 466,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SignInPolicy",
-                    shape: 538,
+                    shape: 575,
                     required: false,
                 },
             ],
@@ -23320,7 +24791,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UserPoolReplicaListType",
         kind: crate::validate::Kind::List {
-            member: 642,
+            member: 687,
             min: None,
             max: None,
         },
@@ -23331,17 +24802,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "RegionName",
-                    shape: 463,
+                    shape: 493,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Role",
-                    shape: 466,
+                    shape: 496,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Status",
-                    shape: 467,
+                    shape: 497,
                     required: false,
                 },
                 crate::validate::Member {
@@ -23358,7 +24829,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23367,7 +24838,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UserPoolTagsListType",
         kind: crate::validate::Kind::List {
-            member: 561,
+            member: 600,
             min: None,
             max: None,
         },
@@ -23375,8 +24846,8 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UserPoolTagsType",
         kind: crate::validate::Kind::Map {
-            key: 561,
-            value: 564,
+            key: 600,
+            value: 603,
             min: None,
             max: None,
             sensitive: false,
@@ -23397,7 +24868,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "MaxPerUser",
-                shape: 416,
+                shape: 445,
                 required: true,
             }],
             sensitive: false,
@@ -23434,167 +24905,167 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "AutoVerifiedAttributes",
-                    shape: 661,
+                    shape: 706,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CreationDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "CustomDomain",
-                    shape: 246,
+                    shape: 267,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DcrConfiguration",
-                    shape: 189,
+                    shape: 204,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeletionProtection",
-                    shape: 209,
+                    shape: 226,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "DeviceConfiguration",
-                    shape: 235,
+                    shape: 256,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Domain",
-                    shape: 246,
+                    shape: 267,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailConfiguration",
-                    shape: 250,
+                    shape: 271,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailConfigurationFailure",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailVerificationMessage",
-                    shape: 260,
+                    shape: 281,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailVerificationSubject",
-                    shape: 262,
+                    shape: 283,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EstimatedNumberOfUsers",
-                    shape: 346,
+                    shape: 369,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Id",
-                    shape: 636,
+                    shape: 681,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "IssuerConfiguration",
-                    shape: 359,
+                    shape: 382,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "KeyConfiguration",
-                    shape: 361,
+                    shape: 384,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LambdaConfig",
-                    shape: 362,
+                    shape: 385,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "LastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "MfaConfiguration",
-                    shape: 638,
+                    shape: 683,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Name",
-                    shape: 639,
+                    shape: 684,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Policies",
-                    shape: 640,
+                    shape: 685,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SchemaAttributes",
-                    shape: 502,
+                    shape: 539,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsAuthenticationMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsConfiguration",
-                    shape: 542,
+                    shape: 579,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsConfigurationFailure",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsVerificationMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Status",
-                    shape: 554,
+                    shape: 593,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserAttributeUpdateSettings",
-                    shape: 617,
+                    shape: 662,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolAddOns",
-                    shape: 631,
+                    shape: 676,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolTags",
-                    shape: 645,
+                    shape: 690,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserPoolTier",
-                    shape: 646,
+                    shape: 691,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UsernameAttributes",
-                    shape: 654,
+                    shape: 699,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UsernameConfiguration",
-                    shape: 655,
+                    shape: 700,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "VerificationMessageTemplate",
-                    shape: 659,
+                    shape: 704,
                     required: false,
                 },
             ],
@@ -23646,27 +25117,27 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "MFAOptions",
-                    shape: 411,
+                    shape: 440,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserCreateDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserLastModifiedDate",
-                    shape: 188,
+                    shape: 203,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserStatus",
-                    shape: 650,
+                    shape: 695,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Username",
-                    shape: 657,
+                    shape: 702,
                     required: false,
                 },
             ],
@@ -23696,7 +25167,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UsernameAttributesListType",
         kind: crate::validate::Kind::List {
-            member: 653,
+            member: 698,
             min: None,
             max: None,
         },
@@ -23706,7 +25177,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "CaseSensitive",
-                shape: 683,
+                shape: 728,
                 required: true,
             }],
             sensitive: false,
@@ -23717,7 +25188,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23739,7 +25210,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "UsersListType",
         kind: crate::validate::Kind::List {
-            member: 651,
+            member: 696,
             min: None,
             max: None,
         },
@@ -23750,32 +25221,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "DefaultEmailOption",
-                    shape: 190,
+                    shape: 205,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailMessage",
-                    shape: 260,
+                    shape: 281,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailMessageByLink",
-                    shape: 259,
+                    shape: 280,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailSubject",
-                    shape: 262,
+                    shape: 283,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "EmailSubjectByLink",
-                    shape: 261,
+                    shape: 282,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "SmsMessage",
-                    shape: 545,
+                    shape: 582,
                     required: false,
                 },
             ],
@@ -23795,7 +25266,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "VerifiedAttributesListType",
         kind: crate::validate::Kind::List {
-            member: 660,
+            member: 705,
             min: None,
             max: None,
         },
@@ -23806,22 +25277,22 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "FriendlyDeviceName",
-                    shape: 559,
+                    shape: 598,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserCode",
-                    shape: 547,
+                    shape: 584,
                     required: true,
                 },
             ],
@@ -23834,12 +25305,12 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "Session",
-                    shape: 519,
+                    shape: 556,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "Status",
-                    shape: 664,
+                    shape: 709,
                     required: false,
                 },
             ],
@@ -23862,7 +25333,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AccessToken",
-                    shape: 576,
+                    shape: 615,
                     required: true,
                 },
                 crate::validate::Member {
@@ -23872,7 +25343,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
                 },
                 crate::validate::Member {
                     name: "Code",
-                    shape: 159,
+                    shape: 172,
                     required: true,
                 },
             ],
@@ -23909,7 +25380,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "WebAuthnAuthenticatorTransportsList",
         kind: crate::validate::Kind::List {
-            member: 668,
+            member: 713,
             min: None,
             max: None,
         },
@@ -23919,7 +25390,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23930,7 +25401,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23941,7 +25412,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -23953,17 +25424,17 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "FactorConfiguration",
-                    shape: 678,
+                    shape: 723,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "RelyingPartyId",
-                    shape: 464,
+                    shape: 494,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "UserVerification",
-                    shape: 652,
+                    shape: 697,
                     required: false,
                 },
             ],
@@ -23976,32 +25447,32 @@ pub static SHAPES: &[crate::validate::Shape] = &[
             members: &[
                 crate::validate::Member {
                     name: "AuthenticatorAttachment",
-                    shape: 667,
+                    shape: 712,
                     required: false,
                 },
                 crate::validate::Member {
                     name: "AuthenticatorTransports",
-                    shape: 669,
+                    shape: 714,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "CreatedAt",
-                    shape: 188,
+                    shape: 203,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "CredentialId",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "FriendlyCredentialName",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
                 crate::validate::Member {
                     name: "RelyingPartyId",
-                    shape: 559,
+                    shape: 598,
                     required: true,
                 },
             ],
@@ -24011,7 +25482,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
     crate::validate::Shape {
         name: "WebAuthnCredentialDescriptionListType",
         kind: crate::validate::Kind::List {
-            member: 674,
+            member: 719,
             min: None,
             max: None,
         },
@@ -24021,7 +25492,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -24061,7 +25532,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -24072,7 +25543,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -24083,7 +25554,7 @@ pub static SHAPES: &[crate::validate::Shape] = &[
         kind: crate::validate::Kind::Structure {
             members: &[crate::validate::Member {
                 name: "message",
-                shape: 419,
+                shape: 448,
                 required: false,
             }],
             sensitive: false,
@@ -24139,11 +25610,13 @@ pub enum ApiOperation {
     AdminUpdateUserAttributes,
     AdminUserGlobalSignOut,
     AssociateSoftwareToken,
+    CancelPointInTimeRecovery,
     ChangePassword,
     CompleteWebAuthnRegistration,
     ConfirmDevice,
     ConfirmForgotPassword,
     ConfirmSignUp,
+    CreateCIMDPolicy,
     CreateGroup,
     CreateIdentityProvider,
     CreateManagedLoginBranding,
@@ -24154,6 +25627,7 @@ pub enum ApiOperation {
     CreateUserPoolClient,
     CreateUserPoolDomain,
     CreateUserPoolReplica,
+    DeleteCIMDPolicy,
     DeleteGroup,
     DeleteIdentityProvider,
     DeleteManagedLoginBranding,
@@ -24167,9 +25641,11 @@ pub enum ApiOperation {
     DeleteUserPoolDomain,
     DeleteUserPoolReplica,
     DeleteWebAuthnCredential,
+    DescribeCIMDPolicy,
     DescribeIdentityProvider,
     DescribeManagedLoginBranding,
     DescribeManagedLoginBrandingByClient,
+    DescribePointInTimeRecovery,
     DescribeResourceServer,
     DescribeRiskConfiguration,
     DescribeTerms,
@@ -24199,9 +25675,13 @@ pub enum ApiOperation {
     GetUserPoolSessionConfiguration,
     GlobalSignOut,
     InitiateAuth,
+    InitiatePointInTimeRecovery,
+    ListCIMDPolicies,
+    ListClientMetadataURLs,
     ListDevices,
     ListGroups,
     ListIdentityProviders,
+    ListPointInTimeRecoveries,
     ListResourceServers,
     ListTagsForResource,
     ListTerms,
@@ -24227,12 +25707,15 @@ pub enum ApiOperation {
     SetUserPoolSessionConfiguration,
     SetUserSettings,
     SignUp,
+    StartPointInTimeRecovery,
     StartUserImportJob,
     StartWebAuthnRegistration,
     StopUserImportJob,
     TagResource,
     UntagResource,
     UpdateAuthEventFeedback,
+    UpdateCIMDPolicy,
+    UpdateClientMetadataURLState,
     UpdateDeviceStatus,
     UpdateGroup,
     UpdateIdentityProvider,
@@ -24284,11 +25767,13 @@ impl ApiOperation {
         ApiOperation::AdminUpdateUserAttributes,
         ApiOperation::AdminUserGlobalSignOut,
         ApiOperation::AssociateSoftwareToken,
+        ApiOperation::CancelPointInTimeRecovery,
         ApiOperation::ChangePassword,
         ApiOperation::CompleteWebAuthnRegistration,
         ApiOperation::ConfirmDevice,
         ApiOperation::ConfirmForgotPassword,
         ApiOperation::ConfirmSignUp,
+        ApiOperation::CreateCIMDPolicy,
         ApiOperation::CreateGroup,
         ApiOperation::CreateIdentityProvider,
         ApiOperation::CreateManagedLoginBranding,
@@ -24299,6 +25784,7 @@ impl ApiOperation {
         ApiOperation::CreateUserPoolClient,
         ApiOperation::CreateUserPoolDomain,
         ApiOperation::CreateUserPoolReplica,
+        ApiOperation::DeleteCIMDPolicy,
         ApiOperation::DeleteGroup,
         ApiOperation::DeleteIdentityProvider,
         ApiOperation::DeleteManagedLoginBranding,
@@ -24312,9 +25798,11 @@ impl ApiOperation {
         ApiOperation::DeleteUserPoolDomain,
         ApiOperation::DeleteUserPoolReplica,
         ApiOperation::DeleteWebAuthnCredential,
+        ApiOperation::DescribeCIMDPolicy,
         ApiOperation::DescribeIdentityProvider,
         ApiOperation::DescribeManagedLoginBranding,
         ApiOperation::DescribeManagedLoginBrandingByClient,
+        ApiOperation::DescribePointInTimeRecovery,
         ApiOperation::DescribeResourceServer,
         ApiOperation::DescribeRiskConfiguration,
         ApiOperation::DescribeTerms,
@@ -24344,9 +25832,13 @@ impl ApiOperation {
         ApiOperation::GetUserPoolSessionConfiguration,
         ApiOperation::GlobalSignOut,
         ApiOperation::InitiateAuth,
+        ApiOperation::InitiatePointInTimeRecovery,
+        ApiOperation::ListCIMDPolicies,
+        ApiOperation::ListClientMetadataURLs,
         ApiOperation::ListDevices,
         ApiOperation::ListGroups,
         ApiOperation::ListIdentityProviders,
+        ApiOperation::ListPointInTimeRecoveries,
         ApiOperation::ListResourceServers,
         ApiOperation::ListTagsForResource,
         ApiOperation::ListTerms,
@@ -24372,12 +25864,15 @@ impl ApiOperation {
         ApiOperation::SetUserPoolSessionConfiguration,
         ApiOperation::SetUserSettings,
         ApiOperation::SignUp,
+        ApiOperation::StartPointInTimeRecovery,
         ApiOperation::StartUserImportJob,
         ApiOperation::StartWebAuthnRegistration,
         ApiOperation::StopUserImportJob,
         ApiOperation::TagResource,
         ApiOperation::UntagResource,
         ApiOperation::UpdateAuthEventFeedback,
+        ApiOperation::UpdateCIMDPolicy,
+        ApiOperation::UpdateClientMetadataURLState,
         ApiOperation::UpdateDeviceStatus,
         ApiOperation::UpdateGroup,
         ApiOperation::UpdateIdentityProvider,
@@ -24429,11 +25924,13 @@ impl ApiOperation {
             ApiOperation::AdminUpdateUserAttributes => "AdminUpdateUserAttributes",
             ApiOperation::AdminUserGlobalSignOut => "AdminUserGlobalSignOut",
             ApiOperation::AssociateSoftwareToken => "AssociateSoftwareToken",
+            ApiOperation::CancelPointInTimeRecovery => "CancelPointInTimeRecovery",
             ApiOperation::ChangePassword => "ChangePassword",
             ApiOperation::CompleteWebAuthnRegistration => "CompleteWebAuthnRegistration",
             ApiOperation::ConfirmDevice => "ConfirmDevice",
             ApiOperation::ConfirmForgotPassword => "ConfirmForgotPassword",
             ApiOperation::ConfirmSignUp => "ConfirmSignUp",
+            ApiOperation::CreateCIMDPolicy => "CreateCIMDPolicy",
             ApiOperation::CreateGroup => "CreateGroup",
             ApiOperation::CreateIdentityProvider => "CreateIdentityProvider",
             ApiOperation::CreateManagedLoginBranding => "CreateManagedLoginBranding",
@@ -24444,6 +25941,7 @@ impl ApiOperation {
             ApiOperation::CreateUserPoolClient => "CreateUserPoolClient",
             ApiOperation::CreateUserPoolDomain => "CreateUserPoolDomain",
             ApiOperation::CreateUserPoolReplica => "CreateUserPoolReplica",
+            ApiOperation::DeleteCIMDPolicy => "DeleteCIMDPolicy",
             ApiOperation::DeleteGroup => "DeleteGroup",
             ApiOperation::DeleteIdentityProvider => "DeleteIdentityProvider",
             ApiOperation::DeleteManagedLoginBranding => "DeleteManagedLoginBranding",
@@ -24457,11 +25955,13 @@ impl ApiOperation {
             ApiOperation::DeleteUserPoolDomain => "DeleteUserPoolDomain",
             ApiOperation::DeleteUserPoolReplica => "DeleteUserPoolReplica",
             ApiOperation::DeleteWebAuthnCredential => "DeleteWebAuthnCredential",
+            ApiOperation::DescribeCIMDPolicy => "DescribeCIMDPolicy",
             ApiOperation::DescribeIdentityProvider => "DescribeIdentityProvider",
             ApiOperation::DescribeManagedLoginBranding => "DescribeManagedLoginBranding",
             ApiOperation::DescribeManagedLoginBrandingByClient => {
                 "DescribeManagedLoginBrandingByClient"
             }
+            ApiOperation::DescribePointInTimeRecovery => "DescribePointInTimeRecovery",
             ApiOperation::DescribeResourceServer => "DescribeResourceServer",
             ApiOperation::DescribeRiskConfiguration => "DescribeRiskConfiguration",
             ApiOperation::DescribeTerms => "DescribeTerms",
@@ -24493,9 +25993,13 @@ impl ApiOperation {
             ApiOperation::GetUserPoolSessionConfiguration => "GetUserPoolSessionConfiguration",
             ApiOperation::GlobalSignOut => "GlobalSignOut",
             ApiOperation::InitiateAuth => "InitiateAuth",
+            ApiOperation::InitiatePointInTimeRecovery => "InitiatePointInTimeRecovery",
+            ApiOperation::ListCIMDPolicies => "ListCIMDPolicies",
+            ApiOperation::ListClientMetadataURLs => "ListClientMetadataURLs",
             ApiOperation::ListDevices => "ListDevices",
             ApiOperation::ListGroups => "ListGroups",
             ApiOperation::ListIdentityProviders => "ListIdentityProviders",
+            ApiOperation::ListPointInTimeRecoveries => "ListPointInTimeRecoveries",
             ApiOperation::ListResourceServers => "ListResourceServers",
             ApiOperation::ListTagsForResource => "ListTagsForResource",
             ApiOperation::ListTerms => "ListTerms",
@@ -24523,12 +26027,15 @@ impl ApiOperation {
             ApiOperation::SetUserPoolSessionConfiguration => "SetUserPoolSessionConfiguration",
             ApiOperation::SetUserSettings => "SetUserSettings",
             ApiOperation::SignUp => "SignUp",
+            ApiOperation::StartPointInTimeRecovery => "StartPointInTimeRecovery",
             ApiOperation::StartUserImportJob => "StartUserImportJob",
             ApiOperation::StartWebAuthnRegistration => "StartWebAuthnRegistration",
             ApiOperation::StopUserImportJob => "StopUserImportJob",
             ApiOperation::TagResource => "TagResource",
             ApiOperation::UntagResource => "UntagResource",
             ApiOperation::UpdateAuthEventFeedback => "UpdateAuthEventFeedback",
+            ApiOperation::UpdateCIMDPolicy => "UpdateCIMDPolicy",
+            ApiOperation::UpdateClientMetadataURLState => "UpdateClientMetadataURLState",
             ApiOperation::UpdateDeviceStatus => "UpdateDeviceStatus",
             ApiOperation::UpdateGroup => "UpdateGroup",
             ApiOperation::UpdateIdentityProvider => "UpdateIdentityProvider",
@@ -24586,11 +26093,13 @@ impl ApiOperation {
             ApiOperation::AdminUpdateUserAttributes => true,
             ApiOperation::AdminUserGlobalSignOut => true,
             ApiOperation::AssociateSoftwareToken => false,
+            ApiOperation::CancelPointInTimeRecovery => true,
             ApiOperation::ChangePassword => false,
             ApiOperation::CompleteWebAuthnRegistration => false,
             ApiOperation::ConfirmDevice => false,
             ApiOperation::ConfirmForgotPassword => false,
             ApiOperation::ConfirmSignUp => false,
+            ApiOperation::CreateCIMDPolicy => true,
             ApiOperation::CreateGroup => true,
             ApiOperation::CreateIdentityProvider => true,
             ApiOperation::CreateManagedLoginBranding => true,
@@ -24601,6 +26110,7 @@ impl ApiOperation {
             ApiOperation::CreateUserPoolClient => true,
             ApiOperation::CreateUserPoolDomain => true,
             ApiOperation::CreateUserPoolReplica => true,
+            ApiOperation::DeleteCIMDPolicy => true,
             ApiOperation::DeleteGroup => true,
             ApiOperation::DeleteIdentityProvider => true,
             ApiOperation::DeleteManagedLoginBranding => true,
@@ -24614,9 +26124,11 @@ impl ApiOperation {
             ApiOperation::DeleteUserPoolDomain => true,
             ApiOperation::DeleteUserPoolReplica => true,
             ApiOperation::DeleteWebAuthnCredential => false,
+            ApiOperation::DescribeCIMDPolicy => true,
             ApiOperation::DescribeIdentityProvider => true,
             ApiOperation::DescribeManagedLoginBranding => true,
             ApiOperation::DescribeManagedLoginBrandingByClient => true,
+            ApiOperation::DescribePointInTimeRecovery => true,
             ApiOperation::DescribeResourceServer => true,
             ApiOperation::DescribeRiskConfiguration => true,
             ApiOperation::DescribeTerms => true,
@@ -24646,9 +26158,13 @@ impl ApiOperation {
             ApiOperation::GetUserPoolSessionConfiguration => true,
             ApiOperation::GlobalSignOut => false,
             ApiOperation::InitiateAuth => false,
+            ApiOperation::InitiatePointInTimeRecovery => true,
+            ApiOperation::ListCIMDPolicies => true,
+            ApiOperation::ListClientMetadataURLs => true,
             ApiOperation::ListDevices => false,
             ApiOperation::ListGroups => true,
             ApiOperation::ListIdentityProviders => true,
+            ApiOperation::ListPointInTimeRecoveries => true,
             ApiOperation::ListResourceServers => true,
             ApiOperation::ListTagsForResource => true,
             ApiOperation::ListTerms => true,
@@ -24674,12 +26190,15 @@ impl ApiOperation {
             ApiOperation::SetUserPoolSessionConfiguration => true,
             ApiOperation::SetUserSettings => false,
             ApiOperation::SignUp => false,
+            ApiOperation::StartPointInTimeRecovery => true,
             ApiOperation::StartUserImportJob => true,
             ApiOperation::StartWebAuthnRegistration => false,
             ApiOperation::StopUserImportJob => true,
             ApiOperation::TagResource => true,
             ApiOperation::UntagResource => true,
             ApiOperation::UpdateAuthEventFeedback => false,
+            ApiOperation::UpdateCIMDPolicy => true,
+            ApiOperation::UpdateClientMetadataURLState => true,
             ApiOperation::UpdateDeviceStatus => false,
             ApiOperation::UpdateGroup => true,
             ApiOperation::UpdateIdentityProvider => true,
@@ -24733,114 +26252,126 @@ impl ApiOperation {
             ApiOperation::AdminUpdateUserAttributes => Some(73),
             ApiOperation::AdminUserGlobalSignOut => Some(75),
             ApiOperation::AssociateSoftwareToken => Some(92),
-            ApiOperation::ChangePassword => Some(125),
-            ApiOperation::CompleteWebAuthnRegistration => Some(145),
-            ApiOperation::ConfirmDevice => Some(153),
-            ApiOperation::ConfirmForgotPassword => Some(155),
-            ApiOperation::ConfirmSignUp => Some(157),
-            ApiOperation::CreateGroup => Some(161),
-            ApiOperation::CreateIdentityProvider => Some(163),
-            ApiOperation::CreateManagedLoginBranding => Some(165),
-            ApiOperation::CreateResourceServer => Some(167),
-            ApiOperation::CreateTerms => Some(169),
-            ApiOperation::CreateUserImportJob => Some(171),
-            ApiOperation::CreateUserPool => Some(179),
-            ApiOperation::CreateUserPoolClient => Some(173),
-            ApiOperation::CreateUserPoolDomain => Some(175),
-            ApiOperation::CreateUserPoolReplica => Some(177),
-            ApiOperation::DeleteGroup => Some(191),
-            ApiOperation::DeleteIdentityProvider => Some(192),
-            ApiOperation::DeleteManagedLoginBranding => Some(193),
-            ApiOperation::DeleteResourceServer => Some(194),
-            ApiOperation::DeleteTerms => Some(195),
-            ApiOperation::DeleteUser => Some(206),
-            ApiOperation::DeleteUserAttributes => Some(196),
-            ApiOperation::DeleteUserPool => Some(205),
-            ApiOperation::DeleteUserPoolClient => Some(198),
-            ApiOperation::DeleteUserPoolClientSecret => Some(199),
-            ApiOperation::DeleteUserPoolDomain => Some(201),
-            ApiOperation::DeleteUserPoolReplica => Some(203),
-            ApiOperation::DeleteWebAuthnCredential => Some(207),
-            ApiOperation::DescribeIdentityProvider => Some(212),
-            ApiOperation::DescribeManagedLoginBranding => Some(216),
-            ApiOperation::DescribeManagedLoginBrandingByClient => Some(214),
-            ApiOperation::DescribeResourceServer => Some(218),
-            ApiOperation::DescribeRiskConfiguration => Some(220),
-            ApiOperation::DescribeTerms => Some(224),
-            ApiOperation::DescribeTermsByClient => Some(222),
-            ApiOperation::DescribeUserImportJob => Some(226),
-            ApiOperation::DescribeUserPool => Some(232),
-            ApiOperation::DescribeUserPoolClient => Some(228),
-            ApiOperation::DescribeUserPoolDomain => Some(230),
-            ApiOperation::ForgetDevice => Some(286),
-            ApiOperation::ForgotPassword => Some(287),
-            ApiOperation::GetCSVHeader => Some(290),
-            ApiOperation::GetClientToken => Some(292),
-            ApiOperation::GetDerivedToken => Some(294),
-            ApiOperation::GetDevice => Some(297),
-            ApiOperation::GetGroup => Some(299),
-            ApiOperation::GetIdentityProviderByIdentifier => Some(301),
-            ApiOperation::GetLogDeliveryConfiguration => Some(303),
-            ApiOperation::GetProvisionedLimit => Some(305),
-            ApiOperation::GetSigningCertificate => Some(307),
-            ApiOperation::GetTokensFromRefreshToken => Some(309),
-            ApiOperation::GetUICustomization => Some(311),
-            ApiOperation::GetUser => Some(323),
-            ApiOperation::GetUserAttributeVerificationCode => Some(313),
-            ApiOperation::GetUserAuthFactors => Some(315),
-            ApiOperation::GetUserPoolClientSessionConfiguration => Some(317),
-            ApiOperation::GetUserPoolMfaConfig => Some(319),
-            ApiOperation::GetUserPoolSessionConfiguration => Some(321),
-            ApiOperation::GlobalSignOut => Some(325),
-            ApiOperation::InitiateAuth => Some(344),
-            ApiOperation::ListDevices => Some(370),
-            ApiOperation::ListGroups => Some(372),
-            ApiOperation::ListIdentityProviders => Some(374),
-            ApiOperation::ListResourceServers => Some(379),
-            ApiOperation::ListTagsForResource => Some(381),
-            ApiOperation::ListTerms => Some(383),
-            ApiOperation::ListUserImportJobs => Some(386),
-            ApiOperation::ListUserPoolClientSecrets => Some(388),
-            ApiOperation::ListUserPoolClients => Some(390),
-            ApiOperation::ListUserPoolReplicas => Some(392),
-            ApiOperation::ListUserPools => Some(394),
-            ApiOperation::ListUserSessions => Some(396),
-            ApiOperation::ListUsers => Some(400),
-            ApiOperation::ListUsersInGroup => Some(398),
-            ApiOperation::ListWebAuthnCredentials => Some(402),
-            ApiOperation::ResendConfirmationCode => Some(468),
-            ApiOperation::RespondToAuthChallenge => Some(482),
-            ApiOperation::RevokeToken => Some(486),
-            ApiOperation::RevokeUserSession => Some(488),
-            ApiOperation::SetLogDeliveryConfiguration => Some(522),
-            ApiOperation::SetRiskConfiguration => Some(524),
-            ApiOperation::SetUICustomization => Some(526),
-            ApiOperation::SetUserMFAPreference => Some(528),
-            ApiOperation::SetUserPoolClientSessionConfiguration => Some(530),
-            ApiOperation::SetUserPoolMfaConfig => Some(532),
-            ApiOperation::SetUserPoolSessionConfiguration => Some(534),
-            ApiOperation::SetUserSettings => Some(536),
-            ApiOperation::SignUp => Some(539),
-            ApiOperation::StartUserImportJob => Some(550),
-            ApiOperation::StartWebAuthnRegistration => Some(552),
-            ApiOperation::StopUserImportJob => Some(555),
-            ApiOperation::TagResource => Some(562),
-            ApiOperation::UntagResource => Some(588),
-            ApiOperation::UpdateAuthEventFeedback => Some(590),
-            ApiOperation::UpdateDeviceStatus => Some(592),
-            ApiOperation::UpdateGroup => Some(594),
-            ApiOperation::UpdateIdentityProvider => Some(596),
-            ApiOperation::UpdateManagedLoginBranding => Some(598),
-            ApiOperation::UpdateProvisionedLimit => Some(600),
-            ApiOperation::UpdateResourceServer => Some(603),
-            ApiOperation::UpdateTerms => Some(605),
-            ApiOperation::UpdateUserAttributes => Some(607),
-            ApiOperation::UpdateUserPool => Some(615),
-            ApiOperation::UpdateUserPoolClient => Some(609),
-            ApiOperation::UpdateUserPoolDomain => Some(611),
-            ApiOperation::UpdateUserPoolReplica => Some(613),
-            ApiOperation::VerifySoftwareToken => Some(662),
-            ApiOperation::VerifyUserAttribute => Some(665),
+            ApiOperation::CancelPointInTimeRecovery => Some(126),
+            ApiOperation::ChangePassword => Some(135),
+            ApiOperation::CompleteWebAuthnRegistration => Some(158),
+            ApiOperation::ConfirmDevice => Some(166),
+            ApiOperation::ConfirmForgotPassword => Some(168),
+            ApiOperation::ConfirmSignUp => Some(170),
+            ApiOperation::CreateCIMDPolicy => Some(174),
+            ApiOperation::CreateGroup => Some(176),
+            ApiOperation::CreateIdentityProvider => Some(178),
+            ApiOperation::CreateManagedLoginBranding => Some(180),
+            ApiOperation::CreateResourceServer => Some(182),
+            ApiOperation::CreateTerms => Some(184),
+            ApiOperation::CreateUserImportJob => Some(186),
+            ApiOperation::CreateUserPool => Some(194),
+            ApiOperation::CreateUserPoolClient => Some(188),
+            ApiOperation::CreateUserPoolDomain => Some(190),
+            ApiOperation::CreateUserPoolReplica => Some(192),
+            ApiOperation::DeleteCIMDPolicy => Some(206),
+            ApiOperation::DeleteGroup => Some(208),
+            ApiOperation::DeleteIdentityProvider => Some(209),
+            ApiOperation::DeleteManagedLoginBranding => Some(210),
+            ApiOperation::DeleteResourceServer => Some(211),
+            ApiOperation::DeleteTerms => Some(212),
+            ApiOperation::DeleteUser => Some(223),
+            ApiOperation::DeleteUserAttributes => Some(213),
+            ApiOperation::DeleteUserPool => Some(222),
+            ApiOperation::DeleteUserPoolClient => Some(215),
+            ApiOperation::DeleteUserPoolClientSecret => Some(216),
+            ApiOperation::DeleteUserPoolDomain => Some(218),
+            ApiOperation::DeleteUserPoolReplica => Some(220),
+            ApiOperation::DeleteWebAuthnCredential => Some(224),
+            ApiOperation::DescribeCIMDPolicy => Some(229),
+            ApiOperation::DescribeIdentityProvider => Some(231),
+            ApiOperation::DescribeManagedLoginBranding => Some(235),
+            ApiOperation::DescribeManagedLoginBrandingByClient => Some(233),
+            ApiOperation::DescribePointInTimeRecovery => Some(237),
+            ApiOperation::DescribeResourceServer => Some(239),
+            ApiOperation::DescribeRiskConfiguration => Some(241),
+            ApiOperation::DescribeTerms => Some(245),
+            ApiOperation::DescribeTermsByClient => Some(243),
+            ApiOperation::DescribeUserImportJob => Some(247),
+            ApiOperation::DescribeUserPool => Some(253),
+            ApiOperation::DescribeUserPoolClient => Some(249),
+            ApiOperation::DescribeUserPoolDomain => Some(251),
+            ApiOperation::ForgetDevice => Some(307),
+            ApiOperation::ForgotPassword => Some(308),
+            ApiOperation::GetCSVHeader => Some(311),
+            ApiOperation::GetClientToken => Some(313),
+            ApiOperation::GetDerivedToken => Some(315),
+            ApiOperation::GetDevice => Some(318),
+            ApiOperation::GetGroup => Some(320),
+            ApiOperation::GetIdentityProviderByIdentifier => Some(322),
+            ApiOperation::GetLogDeliveryConfiguration => Some(324),
+            ApiOperation::GetProvisionedLimit => Some(326),
+            ApiOperation::GetSigningCertificate => Some(328),
+            ApiOperation::GetTokensFromRefreshToken => Some(330),
+            ApiOperation::GetUICustomization => Some(332),
+            ApiOperation::GetUser => Some(344),
+            ApiOperation::GetUserAttributeVerificationCode => Some(334),
+            ApiOperation::GetUserAuthFactors => Some(336),
+            ApiOperation::GetUserPoolClientSessionConfiguration => Some(338),
+            ApiOperation::GetUserPoolMfaConfig => Some(340),
+            ApiOperation::GetUserPoolSessionConfiguration => Some(342),
+            ApiOperation::GlobalSignOut => Some(346),
+            ApiOperation::InitiateAuth => Some(365),
+            ApiOperation::InitiatePointInTimeRecovery => Some(367),
+            ApiOperation::ListCIMDPolicies => Some(393),
+            ApiOperation::ListClientMetadataURLs => Some(395),
+            ApiOperation::ListDevices => Some(397),
+            ApiOperation::ListGroups => Some(399),
+            ApiOperation::ListIdentityProviders => Some(401),
+            ApiOperation::ListPointInTimeRecoveries => Some(404),
+            ApiOperation::ListResourceServers => Some(408),
+            ApiOperation::ListTagsForResource => Some(410),
+            ApiOperation::ListTerms => Some(412),
+            ApiOperation::ListUserImportJobs => Some(415),
+            ApiOperation::ListUserPoolClientSecrets => Some(417),
+            ApiOperation::ListUserPoolClients => Some(419),
+            ApiOperation::ListUserPoolReplicas => Some(421),
+            ApiOperation::ListUserPools => Some(423),
+            ApiOperation::ListUserSessions => Some(425),
+            ApiOperation::ListUsers => Some(429),
+            ApiOperation::ListUsersInGroup => Some(427),
+            ApiOperation::ListWebAuthnCredentials => Some(431),
+            ApiOperation::ResendConfirmationCode => Some(498),
+            ApiOperation::RespondToAuthChallenge => Some(512),
+            ApiOperation::RevokeToken => Some(523),
+            ApiOperation::RevokeUserSession => Some(525),
+            ApiOperation::SetLogDeliveryConfiguration => Some(559),
+            ApiOperation::SetRiskConfiguration => Some(561),
+            ApiOperation::SetUICustomization => Some(563),
+            ApiOperation::SetUserMFAPreference => Some(565),
+            ApiOperation::SetUserPoolClientSessionConfiguration => Some(567),
+            ApiOperation::SetUserPoolMfaConfig => Some(569),
+            ApiOperation::SetUserPoolSessionConfiguration => Some(571),
+            ApiOperation::SetUserSettings => Some(573),
+            ApiOperation::SignUp => Some(576),
+            ApiOperation::StartPointInTimeRecovery => Some(587),
+            ApiOperation::StartUserImportJob => Some(589),
+            ApiOperation::StartWebAuthnRegistration => Some(591),
+            ApiOperation::StopUserImportJob => Some(594),
+            ApiOperation::TagResource => Some(601),
+            ApiOperation::UntagResource => Some(629),
+            ApiOperation::UpdateAuthEventFeedback => Some(631),
+            ApiOperation::UpdateCIMDPolicy => Some(633),
+            ApiOperation::UpdateClientMetadataURLState => Some(635),
+            ApiOperation::UpdateDeviceStatus => Some(637),
+            ApiOperation::UpdateGroup => Some(639),
+            ApiOperation::UpdateIdentityProvider => Some(641),
+            ApiOperation::UpdateManagedLoginBranding => Some(643),
+            ApiOperation::UpdateProvisionedLimit => Some(645),
+            ApiOperation::UpdateResourceServer => Some(648),
+            ApiOperation::UpdateTerms => Some(650),
+            ApiOperation::UpdateUserAttributes => Some(652),
+            ApiOperation::UpdateUserPool => Some(660),
+            ApiOperation::UpdateUserPoolClient => Some(654),
+            ApiOperation::UpdateUserPoolDomain => Some(656),
+            ApiOperation::UpdateUserPoolReplica => Some(658),
+            ApiOperation::VerifySoftwareToken => Some(707),
+            ApiOperation::VerifyUserAttribute => Some(710),
         }
     }
 }
@@ -28004,6 +29535,94 @@ impl ::std::convert::From<crate::Error> for AssociateSoftwareTokenError {
     }
 }
 
+/// Errors of CancelPointInTimeRecovery, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CancelPointInTimeRecoveryError {
+    ConcurrentModificationException(::std::string::String),
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<CancelPointInTimeRecoveryError> for crate::Error {
+    fn from(e: CancelPointInTimeRecoveryError) -> Self {
+        match e {
+            CancelPointInTimeRecoveryError::ConcurrentModificationException(m) => {
+                crate::Error::new(crate::ErrorCode::ConcurrentModificationException, m)
+            }
+            CancelPointInTimeRecoveryError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            CancelPointInTimeRecoveryError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            CancelPointInTimeRecoveryError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            CancelPointInTimeRecoveryError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            CancelPointInTimeRecoveryError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            CancelPointInTimeRecoveryError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            CancelPointInTimeRecoveryError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            CancelPointInTimeRecoveryError::NotImplemented => {
+                crate::Error::not_implemented("CancelPointInTimeRecovery")
+            }
+            CancelPointInTimeRecoveryError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for CancelPointInTimeRecoveryError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::ConcurrentModificationException => {
+                CancelPointInTimeRecoveryError::ConcurrentModificationException(e.message)
+            }
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                CancelPointInTimeRecoveryError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                CancelPointInTimeRecoveryError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                CancelPointInTimeRecoveryError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                CancelPointInTimeRecoveryError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                CancelPointInTimeRecoveryError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                CancelPointInTimeRecoveryError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                CancelPointInTimeRecoveryError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => CancelPointInTimeRecoveryError::InternalErrorException(crate::unlisted_error(
+                "CancelPointInTimeRecovery",
+                &e,
+            )),
+        }
+    }
+}
+
 /// Errors of ChangePassword, as its model lists them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangePasswordError {
@@ -28686,6 +30305,101 @@ impl ::std::convert::From<crate::Error> for ConfirmSignUpError {
             code if code.is_protocol() => Self::Protocol(e),
             _ => ConfirmSignUpError::InternalErrorException(crate::unlisted_error(
                 "ConfirmSignUp",
+                &e,
+            )),
+        }
+    }
+}
+
+/// Errors of CreateCIMDPolicy, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateCIMDPolicyError {
+    ConcurrentModificationException(::std::string::String),
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    LimitExceededException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<CreateCIMDPolicyError> for crate::Error {
+    fn from(e: CreateCIMDPolicyError) -> Self {
+        match e {
+            CreateCIMDPolicyError::ConcurrentModificationException(m) => {
+                crate::Error::new(crate::ErrorCode::ConcurrentModificationException, m)
+            }
+            CreateCIMDPolicyError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            CreateCIMDPolicyError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            CreateCIMDPolicyError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            CreateCIMDPolicyError::LimitExceededException(m) => {
+                crate::Error::new(crate::ErrorCode::LimitExceededException, m)
+            }
+            CreateCIMDPolicyError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            CreateCIMDPolicyError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            CreateCIMDPolicyError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            CreateCIMDPolicyError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            CreateCIMDPolicyError::NotImplemented => {
+                crate::Error::not_implemented("CreateCIMDPolicy")
+            }
+            CreateCIMDPolicyError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for CreateCIMDPolicyError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::ConcurrentModificationException => {
+                CreateCIMDPolicyError::ConcurrentModificationException(e.message)
+            }
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                CreateCIMDPolicyError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                CreateCIMDPolicyError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                CreateCIMDPolicyError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::LimitExceededException => {
+                CreateCIMDPolicyError::LimitExceededException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                CreateCIMDPolicyError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                CreateCIMDPolicyError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                CreateCIMDPolicyError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                CreateCIMDPolicyError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => CreateCIMDPolicyError::InternalErrorException(crate::unlisted_error(
+                "CreateCIMDPolicy",
                 &e,
             )),
         }
@@ -29597,6 +31311,87 @@ impl ::std::convert::From<crate::Error> for CreateUserPoolReplicaError {
             code if code.is_protocol() => Self::Protocol(e),
             _ => CreateUserPoolReplicaError::InternalErrorException(crate::unlisted_error(
                 "CreateUserPoolReplica",
+                &e,
+            )),
+        }
+    }
+}
+
+/// Errors of DeleteCIMDPolicy, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeleteCIMDPolicyError {
+    ConcurrentModificationException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<DeleteCIMDPolicyError> for crate::Error {
+    fn from(e: DeleteCIMDPolicyError) -> Self {
+        match e {
+            DeleteCIMDPolicyError::ConcurrentModificationException(m) => {
+                crate::Error::new(crate::ErrorCode::ConcurrentModificationException, m)
+            }
+            DeleteCIMDPolicyError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            DeleteCIMDPolicyError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            DeleteCIMDPolicyError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            DeleteCIMDPolicyError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            DeleteCIMDPolicyError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            DeleteCIMDPolicyError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            DeleteCIMDPolicyError::NotImplemented => {
+                crate::Error::not_implemented("DeleteCIMDPolicy")
+            }
+            DeleteCIMDPolicyError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for DeleteCIMDPolicyError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::ConcurrentModificationException => {
+                DeleteCIMDPolicyError::ConcurrentModificationException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                DeleteCIMDPolicyError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                DeleteCIMDPolicyError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                DeleteCIMDPolicyError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                DeleteCIMDPolicyError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                DeleteCIMDPolicyError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                DeleteCIMDPolicyError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => DeleteCIMDPolicyError::InternalErrorException(crate::unlisted_error(
+                "DeleteCIMDPolicy",
                 &e,
             )),
         }
@@ -30651,6 +32446,73 @@ impl ::std::convert::From<crate::Error> for DeleteWebAuthnCredentialError {
     }
 }
 
+/// Errors of DescribeCIMDPolicy, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DescribeCIMDPolicyError {
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<DescribeCIMDPolicyError> for crate::Error {
+    fn from(e: DescribeCIMDPolicyError) -> Self {
+        match e {
+            DescribeCIMDPolicyError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            DescribeCIMDPolicyError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            DescribeCIMDPolicyError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            DescribeCIMDPolicyError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            DescribeCIMDPolicyError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            DescribeCIMDPolicyError::NotImplemented => {
+                crate::Error::not_implemented("DescribeCIMDPolicy")
+            }
+            DescribeCIMDPolicyError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for DescribeCIMDPolicyError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::InternalErrorException => {
+                DescribeCIMDPolicyError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                DescribeCIMDPolicyError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                DescribeCIMDPolicyError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                DescribeCIMDPolicyError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                DescribeCIMDPolicyError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => DescribeCIMDPolicyError::InternalErrorException(crate::unlisted_error(
+                "DescribeCIMDPolicy",
+                &e,
+            )),
+        }
+    }
+}
+
 /// Errors of DescribeIdentityProvider, as its model lists them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DescribeIdentityProviderError {
@@ -30861,6 +32723,87 @@ impl ::std::convert::From<crate::Error> for DescribeManagedLoginBrandingByClient
             _ => DescribeManagedLoginBrandingByClientError::InternalErrorException(
                 crate::unlisted_error("DescribeManagedLoginBrandingByClient", &e),
             ),
+        }
+    }
+}
+
+/// Errors of DescribePointInTimeRecovery, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DescribePointInTimeRecoveryError {
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<DescribePointInTimeRecoveryError> for crate::Error {
+    fn from(e: DescribePointInTimeRecoveryError) -> Self {
+        match e {
+            DescribePointInTimeRecoveryError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            DescribePointInTimeRecoveryError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            DescribePointInTimeRecoveryError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            DescribePointInTimeRecoveryError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            DescribePointInTimeRecoveryError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            DescribePointInTimeRecoveryError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            DescribePointInTimeRecoveryError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            DescribePointInTimeRecoveryError::NotImplemented => {
+                crate::Error::not_implemented("DescribePointInTimeRecovery")
+            }
+            DescribePointInTimeRecoveryError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for DescribePointInTimeRecoveryError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                DescribePointInTimeRecoveryError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                DescribePointInTimeRecoveryError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                DescribePointInTimeRecoveryError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                DescribePointInTimeRecoveryError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                DescribePointInTimeRecoveryError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                DescribePointInTimeRecoveryError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                DescribePointInTimeRecoveryError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => DescribePointInTimeRecoveryError::InternalErrorException(crate::unlisted_error(
+                "DescribePointInTimeRecovery",
+                &e,
+            )),
         }
     }
 }
@@ -33423,6 +35366,235 @@ impl ::std::convert::From<crate::Error> for InitiateAuthError {
     }
 }
 
+/// Errors of InitiatePointInTimeRecovery, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InitiatePointInTimeRecoveryError {
+    ConcurrentModificationException(::std::string::String),
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    LimitExceededException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<InitiatePointInTimeRecoveryError> for crate::Error {
+    fn from(e: InitiatePointInTimeRecoveryError) -> Self {
+        match e {
+            InitiatePointInTimeRecoveryError::ConcurrentModificationException(m) => {
+                crate::Error::new(crate::ErrorCode::ConcurrentModificationException, m)
+            }
+            InitiatePointInTimeRecoveryError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            InitiatePointInTimeRecoveryError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            InitiatePointInTimeRecoveryError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            InitiatePointInTimeRecoveryError::LimitExceededException(m) => {
+                crate::Error::new(crate::ErrorCode::LimitExceededException, m)
+            }
+            InitiatePointInTimeRecoveryError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            InitiatePointInTimeRecoveryError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            InitiatePointInTimeRecoveryError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            InitiatePointInTimeRecoveryError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            InitiatePointInTimeRecoveryError::NotImplemented => {
+                crate::Error::not_implemented("InitiatePointInTimeRecovery")
+            }
+            InitiatePointInTimeRecoveryError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for InitiatePointInTimeRecoveryError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::ConcurrentModificationException => {
+                InitiatePointInTimeRecoveryError::ConcurrentModificationException(e.message)
+            }
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                InitiatePointInTimeRecoveryError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                InitiatePointInTimeRecoveryError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                InitiatePointInTimeRecoveryError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::LimitExceededException => {
+                InitiatePointInTimeRecoveryError::LimitExceededException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                InitiatePointInTimeRecoveryError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                InitiatePointInTimeRecoveryError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                InitiatePointInTimeRecoveryError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                InitiatePointInTimeRecoveryError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => InitiatePointInTimeRecoveryError::InternalErrorException(crate::unlisted_error(
+                "InitiatePointInTimeRecovery",
+                &e,
+            )),
+        }
+    }
+}
+
+/// Errors of ListCIMDPolicies, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListCIMDPoliciesError {
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<ListCIMDPoliciesError> for crate::Error {
+    fn from(e: ListCIMDPoliciesError) -> Self {
+        match e {
+            ListCIMDPoliciesError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            ListCIMDPoliciesError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            ListCIMDPoliciesError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            ListCIMDPoliciesError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            ListCIMDPoliciesError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            ListCIMDPoliciesError::NotImplemented => {
+                crate::Error::not_implemented("ListCIMDPolicies")
+            }
+            ListCIMDPoliciesError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for ListCIMDPoliciesError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::InternalErrorException => {
+                ListCIMDPoliciesError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                ListCIMDPoliciesError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                ListCIMDPoliciesError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                ListCIMDPoliciesError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                ListCIMDPoliciesError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => ListCIMDPoliciesError::InternalErrorException(crate::unlisted_error(
+                "ListCIMDPolicies",
+                &e,
+            )),
+        }
+    }
+}
+
+/// Errors of ListClientMetadataURLs, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListClientMetadataURLsError {
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<ListClientMetadataURLsError> for crate::Error {
+    fn from(e: ListClientMetadataURLsError) -> Self {
+        match e {
+            ListClientMetadataURLsError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            ListClientMetadataURLsError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            ListClientMetadataURLsError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            ListClientMetadataURLsError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            ListClientMetadataURLsError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            ListClientMetadataURLsError::NotImplemented => {
+                crate::Error::not_implemented("ListClientMetadataURLs")
+            }
+            ListClientMetadataURLsError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for ListClientMetadataURLsError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::InternalErrorException => {
+                ListClientMetadataURLsError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                ListClientMetadataURLsError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                ListClientMetadataURLsError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                ListClientMetadataURLsError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                ListClientMetadataURLsError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => ListClientMetadataURLsError::InternalErrorException(crate::unlisted_error(
+                "ListClientMetadataURLs",
+                &e,
+            )),
+        }
+    }
+}
+
 /// Errors of ListDevices, as its model lists them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListDevicesError {
@@ -33655,6 +35827,87 @@ impl ::std::convert::From<crate::Error> for ListIdentityProvidersError {
             code if code.is_protocol() => Self::Protocol(e),
             _ => ListIdentityProvidersError::InternalErrorException(crate::unlisted_error(
                 "ListIdentityProviders",
+                &e,
+            )),
+        }
+    }
+}
+
+/// Errors of ListPointInTimeRecoveries, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListPointInTimeRecoveriesError {
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<ListPointInTimeRecoveriesError> for crate::Error {
+    fn from(e: ListPointInTimeRecoveriesError) -> Self {
+        match e {
+            ListPointInTimeRecoveriesError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            ListPointInTimeRecoveriesError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            ListPointInTimeRecoveriesError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            ListPointInTimeRecoveriesError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            ListPointInTimeRecoveriesError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            ListPointInTimeRecoveriesError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            ListPointInTimeRecoveriesError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            ListPointInTimeRecoveriesError::NotImplemented => {
+                crate::Error::not_implemented("ListPointInTimeRecoveries")
+            }
+            ListPointInTimeRecoveriesError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for ListPointInTimeRecoveriesError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                ListPointInTimeRecoveriesError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                ListPointInTimeRecoveriesError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                ListPointInTimeRecoveriesError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                ListPointInTimeRecoveriesError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                ListPointInTimeRecoveriesError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                ListPointInTimeRecoveriesError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                ListPointInTimeRecoveriesError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => ListPointInTimeRecoveriesError::InternalErrorException(crate::unlisted_error(
+                "ListPointInTimeRecoveries",
                 &e,
             )),
         }
@@ -35952,6 +38205,94 @@ impl ::std::convert::From<crate::Error> for SignUpError {
     }
 }
 
+/// Errors of StartPointInTimeRecovery, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartPointInTimeRecoveryError {
+    ConcurrentModificationException(::std::string::String),
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<StartPointInTimeRecoveryError> for crate::Error {
+    fn from(e: StartPointInTimeRecoveryError) -> Self {
+        match e {
+            StartPointInTimeRecoveryError::ConcurrentModificationException(m) => {
+                crate::Error::new(crate::ErrorCode::ConcurrentModificationException, m)
+            }
+            StartPointInTimeRecoveryError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            StartPointInTimeRecoveryError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            StartPointInTimeRecoveryError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            StartPointInTimeRecoveryError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            StartPointInTimeRecoveryError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            StartPointInTimeRecoveryError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            StartPointInTimeRecoveryError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            StartPointInTimeRecoveryError::NotImplemented => {
+                crate::Error::not_implemented("StartPointInTimeRecovery")
+            }
+            StartPointInTimeRecoveryError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for StartPointInTimeRecoveryError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::ConcurrentModificationException => {
+                StartPointInTimeRecoveryError::ConcurrentModificationException(e.message)
+            }
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                StartPointInTimeRecoveryError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                StartPointInTimeRecoveryError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                StartPointInTimeRecoveryError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                StartPointInTimeRecoveryError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                StartPointInTimeRecoveryError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                StartPointInTimeRecoveryError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                StartPointInTimeRecoveryError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => StartPointInTimeRecoveryError::InternalErrorException(crate::unlisted_error(
+                "StartPointInTimeRecovery",
+                &e,
+            )),
+        }
+    }
+}
+
 /// Errors of StartUserImportJob, as its model lists them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StartUserImportJobError {
@@ -36439,6 +38780,189 @@ impl ::std::convert::From<crate::Error> for UpdateAuthEventFeedbackError {
             code if code.is_protocol() => Self::Protocol(e),
             _ => UpdateAuthEventFeedbackError::InternalErrorException(crate::unlisted_error(
                 "UpdateAuthEventFeedback",
+                &e,
+            )),
+        }
+    }
+}
+
+/// Errors of UpdateCIMDPolicy, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateCIMDPolicyError {
+    ConcurrentModificationException(::std::string::String),
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    LimitExceededException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<UpdateCIMDPolicyError> for crate::Error {
+    fn from(e: UpdateCIMDPolicyError) -> Self {
+        match e {
+            UpdateCIMDPolicyError::ConcurrentModificationException(m) => {
+                crate::Error::new(crate::ErrorCode::ConcurrentModificationException, m)
+            }
+            UpdateCIMDPolicyError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            UpdateCIMDPolicyError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            UpdateCIMDPolicyError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            UpdateCIMDPolicyError::LimitExceededException(m) => {
+                crate::Error::new(crate::ErrorCode::LimitExceededException, m)
+            }
+            UpdateCIMDPolicyError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            UpdateCIMDPolicyError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            UpdateCIMDPolicyError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            UpdateCIMDPolicyError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            UpdateCIMDPolicyError::NotImplemented => {
+                crate::Error::not_implemented("UpdateCIMDPolicy")
+            }
+            UpdateCIMDPolicyError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for UpdateCIMDPolicyError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::ConcurrentModificationException => {
+                UpdateCIMDPolicyError::ConcurrentModificationException(e.message)
+            }
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                UpdateCIMDPolicyError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                UpdateCIMDPolicyError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                UpdateCIMDPolicyError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::LimitExceededException => {
+                UpdateCIMDPolicyError::LimitExceededException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                UpdateCIMDPolicyError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                UpdateCIMDPolicyError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                UpdateCIMDPolicyError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                UpdateCIMDPolicyError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => UpdateCIMDPolicyError::InternalErrorException(crate::unlisted_error(
+                "UpdateCIMDPolicy",
+                &e,
+            )),
+        }
+    }
+}
+
+/// Errors of UpdateClientMetadataURLState, as its model lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateClientMetadataURLStateError {
+    CachedCIMDURLDoesNotExistException(::std::string::String),
+    FeatureUnavailableInTierException(::std::string::String),
+    InternalErrorException(::std::string::String),
+    InvalidParameterException(::std::string::String),
+    NotAuthorizedException(::std::string::String),
+    OperationNotEnabledException(::std::string::String),
+    ResourceNotFoundException(::std::string::String),
+    TooManyRequestsException(::std::string::String),
+    /// cognitod does not implement the operation yet.
+    NotImplemented,
+    /// An error from the protocol layer (signature, throttling, framing).
+    Protocol(crate::Error),
+}
+
+impl ::std::convert::From<UpdateClientMetadataURLStateError> for crate::Error {
+    fn from(e: UpdateClientMetadataURLStateError) -> Self {
+        match e {
+            UpdateClientMetadataURLStateError::CachedCIMDURLDoesNotExistException(m) => {
+                crate::Error::new(crate::ErrorCode::CachedCIMDURLDoesNotExistException, m)
+            }
+            UpdateClientMetadataURLStateError::FeatureUnavailableInTierException(m) => {
+                crate::Error::new(crate::ErrorCode::FeatureUnavailableInTierException, m)
+            }
+            UpdateClientMetadataURLStateError::InternalErrorException(m) => {
+                crate::Error::new(crate::ErrorCode::InternalErrorException, m)
+            }
+            UpdateClientMetadataURLStateError::InvalidParameterException(m) => {
+                crate::Error::new(crate::ErrorCode::InvalidParameterException, m)
+            }
+            UpdateClientMetadataURLStateError::NotAuthorizedException(m) => {
+                crate::Error::new(crate::ErrorCode::NotAuthorizedException, m)
+            }
+            UpdateClientMetadataURLStateError::OperationNotEnabledException(m) => {
+                crate::Error::new(crate::ErrorCode::OperationNotEnabledException, m)
+            }
+            UpdateClientMetadataURLStateError::ResourceNotFoundException(m) => {
+                crate::Error::new(crate::ErrorCode::ResourceNotFoundException, m)
+            }
+            UpdateClientMetadataURLStateError::TooManyRequestsException(m) => {
+                crate::Error::new(crate::ErrorCode::TooManyRequestsException, m)
+            }
+            UpdateClientMetadataURLStateError::NotImplemented => {
+                crate::Error::not_implemented("UpdateClientMetadataURLState")
+            }
+            UpdateClientMetadataURLStateError::Protocol(e) => e,
+        }
+    }
+}
+
+impl ::std::convert::From<crate::Error> for UpdateClientMetadataURLStateError {
+    fn from(e: crate::Error) -> Self {
+        match e.code {
+            crate::ErrorCode::CachedCIMDURLDoesNotExistException => {
+                UpdateClientMetadataURLStateError::CachedCIMDURLDoesNotExistException(e.message)
+            }
+            crate::ErrorCode::FeatureUnavailableInTierException => {
+                UpdateClientMetadataURLStateError::FeatureUnavailableInTierException(e.message)
+            }
+            crate::ErrorCode::InternalErrorException => {
+                UpdateClientMetadataURLStateError::InternalErrorException(e.message)
+            }
+            crate::ErrorCode::InvalidParameterException => {
+                UpdateClientMetadataURLStateError::InvalidParameterException(e.message)
+            }
+            crate::ErrorCode::NotAuthorizedException => {
+                UpdateClientMetadataURLStateError::NotAuthorizedException(e.message)
+            }
+            crate::ErrorCode::OperationNotEnabledException => {
+                UpdateClientMetadataURLStateError::OperationNotEnabledException(e.message)
+            }
+            crate::ErrorCode::ResourceNotFoundException => {
+                UpdateClientMetadataURLStateError::ResourceNotFoundException(e.message)
+            }
+            crate::ErrorCode::TooManyRequestsException => {
+                UpdateClientMetadataURLStateError::TooManyRequestsException(e.message)
+            }
+            code if code.is_protocol() => Self::Protocol(e),
+            _ => UpdateClientMetadataURLStateError::InternalErrorException(crate::unlisted_error(
+                "UpdateClientMetadataURLState",
                 &e,
             )),
         }
@@ -38190,6 +40714,17 @@ pub trait CognitoIdentityProvider: Send + Sync {
         Err(AssociateSoftwareTokenError::NotImplemented)
     }
 
+    async fn cancel_point_in_time_recovery(
+        &self,
+        ctx: &Self::Ctx,
+        input: CancelPointInTimeRecoveryRequest,
+    ) -> ::std::result::Result<CancelPointInTimeRecoveryResponse, CancelPointInTimeRecoveryError>
+    {
+        let _ = ctx;
+        let _ = input;
+        Err(CancelPointInTimeRecoveryError::NotImplemented)
+    }
+
     async fn change_password(
         &self,
         ctx: &Self::Ctx,
@@ -38241,6 +40776,16 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = ctx;
         let _ = input;
         Err(ConfirmSignUpError::NotImplemented)
+    }
+
+    async fn create_cimd_policy(
+        &self,
+        ctx: &Self::Ctx,
+        input: CreateCIMDPolicyRequest,
+    ) -> ::std::result::Result<CreateCIMDPolicyResponse, CreateCIMDPolicyError> {
+        let _ = ctx;
+        let _ = input;
+        Err(CreateCIMDPolicyError::NotImplemented)
     }
 
     async fn create_group(
@@ -38342,6 +40887,16 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = ctx;
         let _ = input;
         Err(CreateUserPoolReplicaError::NotImplemented)
+    }
+
+    async fn delete_cimd_policy(
+        &self,
+        ctx: &Self::Ctx,
+        input: DeleteCIMDPolicyRequest,
+    ) -> ::std::result::Result<DeleteCIMDPolicyResponse, DeleteCIMDPolicyError> {
+        let _ = ctx;
+        let _ = input;
+        Err(DeleteCIMDPolicyError::NotImplemented)
     }
 
     async fn delete_group(
@@ -38476,6 +41031,16 @@ pub trait CognitoIdentityProvider: Send + Sync {
         Err(DeleteWebAuthnCredentialError::NotImplemented)
     }
 
+    async fn describe_cimd_policy(
+        &self,
+        ctx: &Self::Ctx,
+        input: DescribeCIMDPolicyRequest,
+    ) -> ::std::result::Result<DescribeCIMDPolicyResponse, DescribeCIMDPolicyError> {
+        let _ = ctx;
+        let _ = input;
+        Err(DescribeCIMDPolicyError::NotImplemented)
+    }
+
     async fn describe_identity_provider(
         &self,
         ctx: &Self::Ctx,
@@ -38511,6 +41076,17 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = ctx;
         let _ = input;
         Err(DescribeManagedLoginBrandingByClientError::NotImplemented)
+    }
+
+    async fn describe_point_in_time_recovery(
+        &self,
+        ctx: &Self::Ctx,
+        input: DescribePointInTimeRecoveryRequest,
+    ) -> ::std::result::Result<DescribePointInTimeRecoveryResponse, DescribePointInTimeRecoveryError>
+    {
+        let _ = ctx;
+        let _ = input;
+        Err(DescribePointInTimeRecoveryError::NotImplemented)
     }
 
     async fn describe_resource_server(
@@ -38818,6 +41394,37 @@ pub trait CognitoIdentityProvider: Send + Sync {
         Err(InitiateAuthError::NotImplemented)
     }
 
+    async fn initiate_point_in_time_recovery(
+        &self,
+        ctx: &Self::Ctx,
+        input: InitiatePointInTimeRecoveryRequest,
+    ) -> ::std::result::Result<InitiatePointInTimeRecoveryResponse, InitiatePointInTimeRecoveryError>
+    {
+        let _ = ctx;
+        let _ = input;
+        Err(InitiatePointInTimeRecoveryError::NotImplemented)
+    }
+
+    async fn list_cimd_policies(
+        &self,
+        ctx: &Self::Ctx,
+        input: ListCIMDPoliciesRequest,
+    ) -> ::std::result::Result<ListCIMDPoliciesResponse, ListCIMDPoliciesError> {
+        let _ = ctx;
+        let _ = input;
+        Err(ListCIMDPoliciesError::NotImplemented)
+    }
+
+    async fn list_client_metadata_ur_ls(
+        &self,
+        ctx: &Self::Ctx,
+        input: ListClientMetadataURLsRequest,
+    ) -> ::std::result::Result<ListClientMetadataURLsResponse, ListClientMetadataURLsError> {
+        let _ = ctx;
+        let _ = input;
+        Err(ListClientMetadataURLsError::NotImplemented)
+    }
+
     async fn list_devices(
         &self,
         ctx: &Self::Ctx,
@@ -38846,6 +41453,17 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = ctx;
         let _ = input;
         Err(ListIdentityProvidersError::NotImplemented)
+    }
+
+    async fn list_point_in_time_recoveries(
+        &self,
+        ctx: &Self::Ctx,
+        input: ListPointInTimeRecoveriesRequest,
+    ) -> ::std::result::Result<ListPointInTimeRecoveriesResponse, ListPointInTimeRecoveriesError>
+    {
+        let _ = ctx;
+        let _ = input;
+        Err(ListPointInTimeRecoveriesError::NotImplemented)
     }
 
     async fn list_resource_servers(
@@ -39106,6 +41724,17 @@ pub trait CognitoIdentityProvider: Send + Sync {
         Err(SignUpError::NotImplemented)
     }
 
+    async fn start_point_in_time_recovery(
+        &self,
+        ctx: &Self::Ctx,
+        input: StartPointInTimeRecoveryRequest,
+    ) -> ::std::result::Result<StartPointInTimeRecoveryResponse, StartPointInTimeRecoveryError>
+    {
+        let _ = ctx;
+        let _ = input;
+        Err(StartPointInTimeRecoveryError::NotImplemented)
+    }
+
     async fn start_user_import_job(
         &self,
         ctx: &Self::Ctx,
@@ -39165,6 +41794,29 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = ctx;
         let _ = input;
         Err(UpdateAuthEventFeedbackError::NotImplemented)
+    }
+
+    async fn update_cimd_policy(
+        &self,
+        ctx: &Self::Ctx,
+        input: UpdateCIMDPolicyRequest,
+    ) -> ::std::result::Result<UpdateCIMDPolicyResponse, UpdateCIMDPolicyError> {
+        let _ = ctx;
+        let _ = input;
+        Err(UpdateCIMDPolicyError::NotImplemented)
+    }
+
+    async fn update_client_metadata_url_state(
+        &self,
+        ctx: &Self::Ctx,
+        input: UpdateClientMetadataURLStateRequest,
+    ) -> ::std::result::Result<
+        UpdateClientMetadataURLStateResponse,
+        UpdateClientMetadataURLStateError,
+    > {
+        let _ = ctx;
+        let _ = input;
+        Err(UpdateClientMetadataURLStateError::NotImplemented)
     }
 
     async fn update_device_status(
@@ -39592,6 +42244,14 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
                     .map_err(crate::Error::from)?,
             )
         }
+        ApiOperation::CancelPointInTimeRecovery => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.cancel_point_in_time_recovery(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
         ApiOperation::ChangePassword => {
             let input = crate::decode_input(input)?;
             crate::encode_output(
@@ -39628,6 +42288,14 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             let input = crate::decode_input(input)?;
             crate::encode_output(
                 &svc.confirm_sign_up(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::CreateCIMDPolicy => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.create_cimd_policy(ctx, input)
                     .await
                     .map_err(crate::Error::from)?,
             )
@@ -39708,6 +42376,14 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             let input = crate::decode_input(input)?;
             crate::encode_output(
                 &svc.create_user_pool_replica(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::DeleteCIMDPolicy => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.delete_cimd_policy(ctx, input)
                     .await
                     .map_err(crate::Error::from)?,
             )
@@ -39816,6 +42492,14 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
                     .map_err(crate::Error::from)?,
             )
         }
+        ApiOperation::DescribeCIMDPolicy => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.describe_cimd_policy(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
         ApiOperation::DescribeIdentityProvider => {
             let input = crate::decode_input(input)?;
             crate::encode_output(
@@ -39836,6 +42520,14 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             let input = crate::decode_input(input)?;
             crate::encode_output(
                 &svc.describe_managed_login_branding_by_client(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::DescribePointInTimeRecovery => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.describe_point_in_time_recovery(ctx, input)
                     .await
                     .map_err(crate::Error::from)?,
             )
@@ -40068,6 +42760,30 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
                     .map_err(crate::Error::from)?,
             )
         }
+        ApiOperation::InitiatePointInTimeRecovery => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.initiate_point_in_time_recovery(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::ListCIMDPolicies => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.list_cimd_policies(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::ListClientMetadataURLs => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.list_client_metadata_ur_ls(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
         ApiOperation::ListDevices => {
             let input = crate::decode_input(input)?;
             crate::encode_output(
@@ -40088,6 +42804,14 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             let input = crate::decode_input(input)?;
             crate::encode_output(
                 &svc.list_identity_providers(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::ListPointInTimeRecoveries => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.list_point_in_time_recoveries(ctx, input)
                     .await
                     .map_err(crate::Error::from)?,
             )
@@ -40288,6 +43012,14 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             let input = crate::decode_input(input)?;
             crate::encode_output(&svc.sign_up(ctx, input).await.map_err(crate::Error::from)?)
         }
+        ApiOperation::StartPointInTimeRecovery => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.start_point_in_time_recovery(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
         ApiOperation::StartUserImportJob => {
             let input = crate::decode_input(input)?;
             crate::encode_output(
@@ -40332,6 +43064,22 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
             let input = crate::decode_input(input)?;
             crate::encode_output(
                 &svc.update_auth_event_feedback(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::UpdateCIMDPolicy => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.update_cimd_policy(ctx, input)
+                    .await
+                    .map_err(crate::Error::from)?,
+            )
+        }
+        ApiOperation::UpdateClientMetadataURLState => {
+            let input = crate::decode_input(input)?;
+            crate::encode_output(
+                &svc.update_client_metadata_url_state(ctx, input)
                     .await
                     .map_err(crate::Error::from)?,
             )
