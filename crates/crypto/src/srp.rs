@@ -127,6 +127,18 @@ pub fn fake_salt(seed: &[u8], username: &str) -> [u8; 16] {
     salt
 }
 
+/// A verifier of the same shape for fake challenges, as cheap as reading a stored one: 48
+/// HMAC-SHA256 blocks of (seed, username) reduced mod N. A real verifier costs a 3072-bit
+/// exponentiation; computing one for unknown users only would time them apart.
+pub fn fake_verifier(seed: &[u8], username: &str) -> Vec<u8> {
+    let mut wide = Zeroizing::new(Vec::with_capacity(N_BYTES + 32));
+    for block in 0u8..=(N_BYTES / 32) as u8 {
+        let mac = hmac(seed, &[b"verifier", &[block], username.as_bytes()]);
+        wide.extend_from_slice(&mac.finalize().into_bytes());
+    }
+    to_bytes(&reduce(&wide))
+}
+
 /// Left-pads up to 384 big-endian bytes into a U3072.
 fn uint(be: &[u8]) -> U3072 {
     let mut buf = Zeroizing::new([0u8; N_BYTES]);

@@ -2,6 +2,7 @@
 //! service models (`generated/`), plus the small runtime they need. No domain logic.
 
 mod generated;
+mod resources;
 pub mod validate;
 
 use std::net::IpAddr;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use generated::errors::ErrorCode;
 pub use generated::{identity, idp, sync};
+pub use resources::user_pool_of_arn;
 
 /// A wire error: its `__type` and message.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use cognitod_model::{Error, ErrorCode};
 
 /// The account id in the ARNs of access errors.
-const ACCOUNT: &str = "000000000000";
+pub(crate) const ACCOUNT: &str = "000000000000";
 
 /// A key that can sign requests: the root key or a scoped one.
 #[derive(Clone)]

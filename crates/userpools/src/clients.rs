@@ -14,7 +14,7 @@ pub(crate) use crate::client_secrets::{
 use crate::client_settings::{ClientContext, settle};
 use crate::errors::{self, invalid_parameter};
 use crate::stored::{client_not_found, load_client, load_pool, to_json};
-use crate::{UserPools, client_secrets};
+use crate::{UserPools, client_secrets, page_token};
 
 /// Most app clients one pool may have.
 const MAX_CLIENTS: u64 = 1_000;
@@ -177,14 +177,13 @@ pub(crate) async fn list_user_pool_clients(
 ) -> Result<ListUserPoolClientsResponse, Error> {
     load_pool(svc, &input.user_pool_id).await?;
     let limit = u32::try_from(input.max_results.unwrap_or(60).clamp(1, 60)).unwrap_or(60);
+    let scope = format!("clients|{}", input.user_pool_id);
+    let after = page_token::decode(svc, &scope, input.next_token.as_deref())?;
     let (records, next) = svc
         .store
-        .list_clients(&input.user_pool_id, input.next_token.as_deref(), limit)
+        .list_clients(&input.user_pool_id, after.as_deref(), limit)
         .await
-        .map_err(|e| match e {
-            StoreError::InvalidToken => invalid_parameter("Invalid pagination token."),
-            other => errors::store(other),
-        })?;
+        .map_err(errors::store)?;
     // Every client is REGULAR here: none come from dynamic client registration.
     let wanted = input
         .client_type
@@ -200,6 +199,6 @@ pub(crate) async fn list_user_pool_clients(
         .collect();
     Ok(ListUserPoolClientsResponse {
         user_pool_clients: Some(clients),
-        next_token: next,
+        next_token: next.map(|t| page_token::encode(svc, &scope, &t)),
     })
 }

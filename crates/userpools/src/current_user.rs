@@ -28,8 +28,10 @@ pub(crate) async fn get_user(
     })
 }
 
-/// Revokes every refresh token of the user and every access token issued so far.
-async fn sign_out_everywhere(svc: &UserPools, mut user: UserRecord) -> Result<(), Error> {
+/// Revokes every refresh token of the user and marks every access token issued so far as
+/// signed out; the caller saves `user`. Revoked families stay revoked, so nothing issued
+/// before comes back (GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser).
+pub(crate) async fn revoke_all_tokens(svc: &UserPools, user: &mut UserRecord) -> Result<(), Error> {
     let now = svc.now();
     svc.store
         .revoke_user_refresh_tokens(&user.pool_id, &user.username_key, now)
@@ -38,6 +40,11 @@ async fn sign_out_everywhere(svc: &UserPools, mut user: UserRecord) -> Result<()
     let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.signed_out_at = Some(now);
     user.credentials = credentials.to_json()?;
+    Ok(())
+}
+
+async fn sign_out_everywhere(svc: &UserPools, mut user: UserRecord) -> Result<(), Error> {
+    revoke_all_tokens(svc, &mut user).await?;
     save_user(svc, &mut user).await
 }
 

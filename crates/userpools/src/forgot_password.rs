@@ -5,7 +5,7 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 
 use crate::UserPools;
 use crate::app_client;
-use crate::codes;
+use crate::codes::{self, Purpose};
 use crate::credentials::{CodeDigest, Credentials};
 use crate::errors;
 use crate::lookup::{find_user, save_user};
@@ -34,6 +34,8 @@ pub(crate) async fn forgot_password(
     app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
     let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
         if app.hides_users() {
+            let key = app.identity.username_key(&input.username);
+            codes::count_send(svc, &app.pool_id, &key).await?;
             return Ok(ForgotPasswordResponse {
                 code_delivery_details: Some(simulated_delivery(&input.username)),
             });
@@ -58,12 +60,12 @@ pub(crate) async fn forgot_password(
             "Password reset is only possible through an administrator for this user pool.",
         )
     })?;
+    codes::count_send(svc, &app.pool_id, &user.username_key).await?;
     let code = cognitod_crypto::random_code(6);
     let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.password_reset_code = Some(CodeDigest::new(&code, svc.now() + RESET_CODE_MILLIS));
     user.credentials = credentials.to_json()?;
     save_user(svc, &mut user).await?;
-    codes::reset_attempts(svc, &user).await?;
     notify::send_code(
         svc,
         &app.pool_id,
@@ -86,19 +88,29 @@ pub(crate) async fn confirm_forgot_password(
 ) -> Result<ConfirmForgotPasswordResponse, Error> {
     let app = app_client::load(svc, &input.client_id).await?;
     app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
-    let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
-        // A client that hides users answers as if the code were wrong (none was requested).
-        return Err(if app.hides_users() {
-            codes::expired()
-        } else {
-            combination_not_found()
-        });
-    };
+    // Checked before the lookup, so a weak password is refused alike for every name.
     let policy = password_policy::of_pool(&app.pool);
     password_policy::check_admin(&policy, &input.password)?;
+    let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
+        // A client that hides users answers as a wrong code would.
+        if app.hides_users() {
+            let key = app.identity.username_key(&input.username);
+            return Err(
+                codes::refuse_unknown(svc, &app.pool_id, Purpose::PasswordReset, &key).await,
+            );
+        }
+        return Err(combination_not_found());
+    };
     let mut credentials = Credentials::from_json(&user.credentials)?;
     let pending = credentials.password_reset_code.clone();
-    codes::check(svc, &user, pending.as_ref(), &input.confirmation_code).await?;
+    codes::check(
+        svc,
+        &user,
+        Purpose::PasswordReset,
+        pending.as_ref(),
+        &input.confirmation_code,
+    )
+    .await?;
     password_policy::check_history(
         &policy,
         user.password_hash.as_deref(),

@@ -39,16 +39,6 @@ async fn require_group(svc: &UserPools, pool_id: &str, name: &str) -> Result<Gro
         .ok_or_else(group_not_found)
 }
 
-/// The store token inside a NextToken issued for `scope`.
-fn after(scope: &str, token: Option<&str>) -> Result<Option<String>, Error> {
-    token
-        .map(|t| {
-            page_token::decode(scope, t)
-                .ok_or_else(|| invalid_parameter("Invalid pagination token."))
-        })
-        .transpose()
-}
-
 pub(crate) async fn create_group(
     svc: &UserPools,
     _ctx: &RequestContext,
@@ -142,7 +132,7 @@ pub(crate) async fn list_groups(
     let pool_id = input.user_pool_id.as_str();
     load_pool(svc, pool_id).await?;
     let scope = format!("groups|{pool_id}");
-    let after = after(&scope, input.next_token.as_deref())?;
+    let after = page_token::decode(svc, &scope, input.next_token.as_deref())?;
     let (records, next) = svc
         .store
         .list_groups(pool_id, after.as_deref(), page_limit(input.limit))
@@ -150,7 +140,7 @@ pub(crate) async fn list_groups(
         .map_err(errors::store)?;
     Ok(ListGroupsResponse {
         groups: Some(records.iter().map(group_type).collect()),
-        next_token: next.map(|t| page_token::encode(&scope, &t)),
+        next_token: next.map(|t| page_token::encode(svc, &scope, &t)),
     })
 }
 
@@ -219,7 +209,7 @@ pub(crate) async fn admin_list_groups_for_user(
     let pool_id = input.user_pool_id.as_str();
     let (_, _, user) = pool_user(svc, pool_id, &input.username).await?;
     let scope = format!("user-groups|{pool_id}|{}", user.username_key);
-    let after = after(&scope, input.next_token.as_deref())?;
+    let after = page_token::decode(svc, &scope, input.next_token.as_deref())?;
     let (records, next) = svc
         .store
         .list_groups_for_user(
@@ -232,7 +222,7 @@ pub(crate) async fn admin_list_groups_for_user(
         .map_err(errors::store)?;
     Ok(AdminListGroupsForUserResponse {
         groups: Some(records.iter().map(group_type).collect()),
-        next_token: next.map(|t| page_token::encode(&scope, &t)),
+        next_token: next.map(|t| page_token::encode(svc, &scope, &t)),
     })
 }
 
@@ -245,7 +235,7 @@ pub(crate) async fn list_users_in_group(
     load_pool(svc, pool_id).await?;
     require_group(svc, pool_id, &input.group_name).await?;
     let scope = format!("group-users|{pool_id}|{}", input.group_name);
-    let after = after(&scope, input.next_token.as_deref())?;
+    let after = page_token::decode(svc, &scope, input.next_token.as_deref())?;
     let (records, next) = svc
         .store
         .list_users_in_group(
@@ -262,6 +252,6 @@ pub(crate) async fn list_users_in_group(
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ListUsersInGroupResponse {
         users: Some(users),
-        next_token: next.map(|t| page_token::encode(&scope, &t)),
+        next_token: next.map(|t| page_token::encode(svc, &scope, &t)),
     })
 }

@@ -112,13 +112,7 @@ pub(crate) async fn list_users(
         Some(text) => selection(&identity, filter::parse(text)?),
     };
     let scope = format!("users|{pool_id}|{}", text.unwrap_or_default());
-    let after = match &input.pagination_token {
-        None => None,
-        Some(token) => Some(
-            page_token::decode(&scope, token)
-                .ok_or_else(|| invalid_parameter("Invalid pagination token."))?,
-        ),
-    };
+    let after = page_token::decode(svc, &scope, input.pagination_token.as_deref())?;
     let filter = match selection {
         Selection::Nothing => {
             return Ok(ListUsersResponse {
@@ -147,7 +141,7 @@ pub(crate) async fn list_users(
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ListUsersResponse {
         users: Some(users),
-        pagination_token: next.map(|t| page_token::encode(&scope, &t)),
+        pagination_token: next.map(|t| page_token::encode(svc, &scope, &t)),
     })
 }
 

@@ -1,32 +1,47 @@
-//! Pagination tokens handed to clients: the store's keyset token wrapped together with the
-//! listing it belongs to, so that a token from another listing (or a made-up one) is refused
-//! with InvalidParameterException instead of reaching the store.
+//! Pagination tokens handed to clients: the store's keyset token sealed with the master key
+//! and bound to the listing it belongs to (operation and scope, e.g. `users|<pool>|<filter>`).
+//! A token from another listing, a made-up one or any altered byte fails to open and is
+//! refused with InvalidParameterException; nothing unauthenticated reaches the store.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
+use cognitod_crypto::MasterKey;
+use cognitod_model::Error;
 
-#[derive(Serialize, Deserialize)]
-struct Envelope {
-    /// What is being listed, e.g. `users|<pool>|<filter>`.
-    s: String,
-    /// The store's token.
-    t: String,
+use crate::UserPools;
+use crate::errors::invalid_parameter;
+
+const AAD_PREFIX: &str = "cognitod:page-token:v1|";
+
+fn aad(scope: &str) -> Vec<u8> {
+    format!("{AAD_PREFIX}{scope}").into_bytes()
 }
 
-pub(crate) fn encode(scope: &str, store_token: &str) -> String {
-    let envelope = Envelope {
-        s: scope.to_string(),
-        t: store_token.to_string(),
-    };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&envelope).expect("strings always serialise"))
+fn seal(key: &MasterKey, scope: &str, store_token: &str) -> String {
+    key.seal_to_string(store_token.as_bytes(), &aad(scope))
 }
 
-/// The store token inside `token`, if it was issued for `scope`.
-pub(crate) fn decode(scope: &str, token: &str) -> Option<String> {
-    let bytes = URL_SAFE_NO_PAD.decode(token.as_bytes()).ok()?;
-    let envelope: Envelope = serde_json::from_slice(&bytes).ok()?;
-    (envelope.s == scope).then_some(envelope.t)
+fn open(key: &MasterKey, scope: &str, token: &str) -> Option<String> {
+    let plain = key.open_str(token, &aad(scope)).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+/// The client's token for the store's `store_token` of the listing `scope`.
+pub(crate) fn encode(svc: &UserPools, scope: &str, store_token: &str) -> String {
+    seal(&svc.master_key, scope, store_token)
+}
+
+/// The store token inside a client's token, if one was given; InvalidParameterException when
+/// it was not issued by this server for `scope`.
+pub(crate) fn decode(
+    svc: &UserPools,
+    scope: &str,
+    token: Option<&str>,
+) -> Result<Option<String>, Error> {
+    token
+        .map(|t| {
+            open(&svc.master_key, scope, t)
+                .ok_or_else(|| invalid_parameter("Invalid pagination token."))
+        })
+        .transpose()
 }
 
 #[cfg(test)]
@@ -34,16 +49,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip_within_its_scope_only() {
-        let token = encode("users|p1|", "k:42");
+    fn opens_within_its_scope_only_and_not_once_altered() {
+        let key = MasterKey::generate();
+        let token = seal(&key, "users|p1|", "k:42");
         assert!(
             token
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
-        assert_eq!(decode("users|p1|", &token).as_deref(), Some("k:42"));
-        assert_eq!(decode("users|p2|", &token), None);
-        assert_eq!(decode("users|p1|", "not a token"), None);
-        assert_eq!(decode("users|p1|", "bm90IGpzb24"), None);
+        assert_eq!(open(&key, "users|p1|", &token).as_deref(), Some("k:42"));
+        assert_eq!(open(&key, "users|p2|", &token), None);
+        assert_eq!(open(&MasterKey::generate(), "users|p1|", &token), None);
+        assert_eq!(open(&key, "users|p1|", "not a token"), None);
+        for i in 0..token.len() {
+            let mut altered = token.clone().into_bytes();
+            altered[i] = if altered[i] == b'A' { b'B' } else { b'A' };
+            let altered = String::from_utf8(altered).unwrap();
+            if altered != token {
+                assert_eq!(open(&key, "users|p1|", &altered), None, "byte {i}");
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ pub(crate) fn arn(svc: &UserPools, pool_id: &str) -> String {
 }
 
 /// `arn:aws:cognito-idp:<region>:<account>:userpool/`.
-pub(crate) fn arn_prefix(svc: &UserPools) -> String {
+fn arn_prefix(svc: &UserPools) -> String {
     format!(
         "arn:aws:cognito-idp:{}:{}:userpool/",
         svc.settings.region, svc.settings.account_id

@@ -11,7 +11,7 @@ use crate::errors::{self, invalid_parameter};
 use crate::pool_settings::{self, overlay};
 use crate::pool_store::{arn, save_pool};
 use crate::stored::{load_pool, pool_not_found, to_json};
-use crate::{UserPools, pool_mfa, schema};
+use crate::{UserPools, page_token, pool_mfa, schema};
 
 pub(crate) async fn create_user_pool(
     svc: &UserPools,
@@ -127,20 +127,21 @@ pub(crate) async fn delete_user_pool(
     deleted
 }
 
+/// The listing ListUserPools' tokens are bound to.
+const POOLS_SCOPE: &str = "pools";
+
 pub(crate) async fn list_user_pools(
     svc: &UserPools,
     _ctx: &RequestContext,
     input: ListUserPoolsRequest,
 ) -> Result<ListUserPoolsResponse, Error> {
     let limit = u32::try_from(input.max_results.clamp(1, 60)).unwrap_or(60);
+    let after = page_token::decode(svc, POOLS_SCOPE, input.next_token.as_deref())?;
     let (records, next) = svc
         .store
-        .list_pools(input.next_token.as_deref(), limit)
+        .list_pools(after.as_deref(), limit)
         .await
-        .map_err(|e| match e {
-            StoreError::InvalidToken => invalid_parameter("Invalid pagination token."),
-            other => errors::store(other),
-        })?;
+        .map_err(errors::store)?;
     let mut pools = Vec::with_capacity(records.len());
     for record in records {
         let pool: UserPoolType = serde_json::from_value(record.config).map_err(errors::internal)?;
@@ -156,7 +157,7 @@ pub(crate) async fn list_user_pools(
     }
     Ok(ListUserPoolsResponse {
         user_pools: Some(pools),
-        next_token: next,
+        next_token: next.map(|t| page_token::encode(svc, POOLS_SCOPE, &t)),
     })
 }
 

@@ -7,7 +7,7 @@ use cognitod_store::StoreError;
 
 use crate::UserPools;
 use crate::attributes::{Schema, set};
-use crate::codes;
+use crate::codes::{self, Purpose};
 use crate::credentials::{CodeDigest, Credentials};
 use crate::errors;
 use crate::identity::{EMAIL, PHONE, PoolIdentity};
@@ -129,7 +129,14 @@ pub(crate) async fn verify_user_attribute(
         .attribute_verification_codes
         .get(kind)
         .and_then(|v| serde_json::from_value(v.clone()).ok());
-    codes::check(svc, &user, pending.as_ref(), &input.code).await?;
+    codes::check(
+        svc,
+        &user,
+        Purpose::AttributeVerification,
+        pending.as_ref(),
+        &input.code,
+    )
+    .await?;
     credentials.attribute_verification_codes.remove(kind);
     // A value held back until verified replaces the current one now.
     if let Some(pending) = credentials.pending_attributes.remove(kind) {

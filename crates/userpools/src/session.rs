@@ -24,8 +24,10 @@ pub(crate) struct AuthSession {
     pub client_id: String,
     /// The internal username (USER_ID_FOR_SRP).
     pub username: String,
-    /// Set for the simulated challenge of an unknown user: it can only fail.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// Set for the simulated challenge of an unknown user: it can only fail. Always
+    /// serialised as one digit, so a sealed session is exactly as long for unknown users as
+    /// for known ones (`true` and `false` differ in length).
+    #[serde(default, with = "one_digit")]
     pub fake: bool,
     /// The SRP session key K (hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +36,21 @@ pub(crate) struct AuthSession {
     pub auth_time: i64,
     pub expires_at: i64,
     pub nonce: String,
+}
+
+/// A flag as `0` or `1`.
+mod one_digit {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(flag: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(u8::from(*flag))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<bool, D::Error> {
+        Ok(u8::deserialize(deserializer)? != 0)
+    }
 }
 
 impl AuthSession {

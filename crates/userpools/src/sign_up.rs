@@ -8,7 +8,7 @@ use cognitod_store::{StoreError, UserRecord};
 use crate::UserPools;
 use crate::app_client::{self, AppClient};
 use crate::attributes::{Schema, set, value_of};
-use crate::codes;
+use crate::codes::{self, Purpose};
 use crate::credentials::{CodeDigest, Credentials};
 use crate::errors;
 use crate::identity::{EMAIL, PHONE};
@@ -54,13 +54,13 @@ async fn send_confirmation_code(
     let Some(to) = confirmation_destination(&app.pool, user) else {
         return Ok(None);
     };
+    codes::count_send(svc, &app.pool_id, &user.username_key).await?;
     let code = cognitod_crypto::random_code(6);
     let mut credentials = Credentials::from_json(&user.credentials)?;
     credentials.confirmation_code =
         Some(CodeDigest::new(&code, svc.now() + CONFIRMATION_CODE_MILLIS));
     user.credentials = credentials.to_json()?;
     save_user(svc, user).await?;
-    codes::reset_attempts(svc, user).await?;
     notify::send_code(
         svc,
         &app.pool_id,
@@ -161,11 +161,11 @@ pub(crate) async fn confirm_sign_up(
     let app = app_client::load(svc, &input.client_id).await?;
     app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
     let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
-        return Err(if app.hides_users() {
-            codes::mismatch()
-        } else {
-            combination_not_found()
-        });
+        if app.hides_users() {
+            let key = app.identity.username_key(&input.username);
+            return Err(codes::refuse_unknown(svc, &app.pool_id, Purpose::SignUp, &key).await);
+        }
+        return Err(combination_not_found());
     };
     let current = status(&user)?;
     if current != UserStatusType::Unconfirmed {
@@ -179,7 +179,14 @@ pub(crate) async fn confirm_sign_up(
     }
     let mut credentials = Credentials::from_json(&user.credentials)?;
     let pending = credentials.confirmation_code.clone();
-    codes::check(svc, &user, pending.as_ref(), &input.confirmation_code).await?;
+    codes::check(
+        svc,
+        &user,
+        Purpose::SignUp,
+        pending.as_ref(),
+        &input.confirmation_code,
+    )
+    .await?;
     // The contact the code went to is now verified.
     if let Some(to) = confirmation_destination(&app.pool, &user) {
         let attribute = match to.medium {
@@ -205,6 +212,8 @@ pub(crate) async fn resend_confirmation_code(
     app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
     let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
         if app.hides_users() {
+            let key = app.identity.username_key(&input.username);
+            codes::count_send(svc, &app.pool_id, &key).await?;
             return Ok(ResendConfirmationCodeResponse {
                 code_delivery_details: Some(simulated_delivery(&input.username)),
             });

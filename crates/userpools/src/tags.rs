@@ -7,7 +7,7 @@ use cognitod_store::PoolRecord;
 use crate::UserPools;
 use crate::errors::invalid_parameter;
 use crate::pool_settings::MAX_TAGS;
-use crate::pool_store::{arn_prefix, save_pool};
+use crate::pool_store::save_pool;
 use crate::stored::load_pool;
 
 fn not_found(arn: &str) -> Error {
@@ -19,10 +19,10 @@ fn not_found(arn: &str) -> Error {
 
 /// The pool an ARN names, or ResourceNotFoundException when it names none of this server's.
 async fn load(svc: &UserPools, arn: &str) -> Result<(PoolRecord, UserPoolType), Error> {
-    let pool_id = arn
-        .strip_prefix(&arn_prefix(svc))
-        .filter(|id| !id.is_empty() && !id.contains('/'))
-        .ok_or_else(|| not_found(arn))?;
+    // The same reading of the ARN as the protocol layer's authorization.
+    let pool_id =
+        cognitod_model::user_pool_of_arn(arn, &svc.settings.region, &svc.settings.account_id)
+            .ok_or_else(|| not_found(arn))?;
     load_pool(svc, pool_id).await.map_err(|e| match e.code {
         ErrorCode::ResourceNotFoundException => not_found(arn),
         _ => e,

@@ -113,9 +113,6 @@ pub(crate) async fn update_attributes(
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
     save_user_with_aliases(svc, identity, &mut user).await?;
-    if !codes.is_empty() {
-        crate::codes::reset_attempts(svc, &user).await?;
-    }
     let mut sent = Vec::new();
     for (to, code) in codes {
         notify::send_code(
@@ -169,6 +166,7 @@ pub(crate) async fn send_verification_code(
         .ok_or_else(|| {
             errors::invalid_parameter(format!("The user has no {kind} attribute to verify."))
         })?;
+    crate::codes::count_send(svc, &user.pool_id, &user.username_key).await?;
     let code = cognitod_crypto::random_code(6);
     credentials.set_attribute_code(
         kind,
@@ -176,7 +174,6 @@ pub(crate) async fn send_verification_code(
     )?;
     user.credentials = credentials.to_json()?;
     save_user(svc, &mut user).await?;
-    crate::codes::reset_attempts(svc, &user).await?;
     let to = verification_destination(kind, address);
     notify::send_code(
         svc,
@@ -233,6 +230,10 @@ async fn set_enabled(
     enabled: bool,
 ) -> Result<(), Error> {
     let (_, _, mut user) = pool_user(svc, pool_id, username).await?;
+    if !enabled {
+        // As Cognito does: disabling revokes every token, so enabling again revives none.
+        crate::current_user::revoke_all_tokens(svc, &mut user).await?;
+    }
     user.enabled = enabled;
     user.updated_at = svc.now();
     save_user(svc, &mut user).await

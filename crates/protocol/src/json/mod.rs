@@ -1,7 +1,7 @@
 //! The AWS JSON 1.1 endpoint: `POST /` with `X-Amz-Target: <Prefix>.<Operation>`.
 //!
 //! Order of work for one request: target -> SigV4 (signed operations only) -> parse the body
-//! once -> access scope (from `UserPoolId` or the pool in `ResourceArn`) -> model validation ->
+//! once -> access scope (the pool in the member the operation uses) -> model validation ->
 //! the typed operation -> encoding. Every failure is an AWS-shaped error; nothing reaches the
 //! service unless all checks passed.
 
@@ -20,7 +20,7 @@ use futures::FutureExt;
 use http::Response;
 use http::request::Parts;
 
-use crate::access::{AccessKey, AccessKeys};
+use crate::access::{ACCOUNT, AccessKey, AccessKeys};
 use crate::sigv4::{self, SignedRequest};
 
 pub use response::{CONTENT_TYPE_JSON, error_response, internal_error, success_response};
@@ -38,14 +38,26 @@ pub struct JsonEndpoint<I> {
     insecure_dev: bool,
 }
 
-/// The pool a request is about: `UserPoolId`, or the pool in a user-pool `ResourceArn`.
-fn pool_of(input: &serde_json::Value) -> Option<String> {
-    if let Some(id) = input.get("UserPoolId").and_then(|v| v.as_str()) {
-        return Some(id.to_string());
+/// The pool a signed request acts on, read only from the member its operation uses:
+/// `UserPoolId`, or the pool in `ResourceArn` (tags). A member the operation does not take is
+/// never read, so it cannot choose what the key is checked against; an operation that names
+/// no pool (CreateUserPool, ListUserPools, DescribeUserPoolDomain...) needs a key allowed on
+/// every pool. Every other pool-bound member (ClientId, Session, tokens) is checked by the
+/// operation against this pool.
+fn pool_of(target: &Target, input: &serde_json::Value, region: &str) -> Option<String> {
+    let Target::Idp(op) = target else {
+        return None;
+    };
+    let member = |name: &str| {
+        op.takes_member(name)
+            .then(|| input.get(name).and_then(|v| v.as_str()))
+            .flatten()
+    };
+    if op.takes_member("UserPoolId") {
+        return member("UserPoolId").map(str::to_string);
     }
-    let arn = input.get("ResourceArn").and_then(|v| v.as_str())?;
-    arn.rsplit_once(":userpool/")
-        .map(|(_, pool)| pool.to_string())
+    let arn = member("ResourceArn")?;
+    cognitod_model::user_pool_of_arn(arn, region, ACCOUNT).map(str::to_string)
 }
 
 impl<I> JsonEndpoint<I>
@@ -126,7 +138,7 @@ where
         };
         let input = cognitod_model::parse_body(body)?;
         if let Some(key) = &key {
-            let pool = pool_of(&input);
+            let pool = pool_of(&target, &input, &self.region);
             if !key.allows(target.signing_name(), target.name(), pool.as_deref()) {
                 return Err(key.denied(
                     target.signing_name(),

@@ -322,3 +322,64 @@ async fn tokens_of_a_deleted_pool_are_refused() {
         .unwrap();
     assert_eq!(get_user_error(&s.idp, &s.access).await, invalid());
 }
+
+#[tokio::test]
+async fn disabling_a_user_revokes_every_token_for_good() {
+    let s = signed_in().await;
+    let refresh = |token: String| {
+        s.idp
+            .initiate_auth()
+            .client_id(&s.client)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", token)
+            .send()
+    };
+    s.idp
+        .admin_disable_user()
+        .user_pool_id(&s.pool)
+        .username("tia")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get_user_error(&s.idp, &s.access).await.0,
+        "NotAuthorizedException"
+    );
+    assert_eq!(
+        error_of(refresh(s.refresh.clone()).await).0,
+        "NotAuthorizedException"
+    );
+    s.idp
+        .admin_enable_user()
+        .user_pool_id(&s.pool)
+        .username("tia")
+        .send()
+        .await
+        .unwrap();
+    // Enabled again, the user signs in anew; what was issued before stays dead.
+    assert_eq!(
+        get_user_error(&s.idp, &s.access).await,
+        (
+            "NotAuthorizedException".into(),
+            "Access Token has been revoked".into()
+        )
+    );
+    assert_eq!(
+        error_of(refresh(s.refresh.clone()).await).0,
+        "NotAuthorizedException"
+    );
+    let fresh = password_sign_in(&s.idp, &s.client, "tia", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    s.idp
+        .get_user()
+        .access_token(fresh.access_token.unwrap())
+        .send()
+        .await
+        .expect("a token issued after the enable works");
+    refresh(fresh.refresh_token.unwrap())
+        .await
+        .expect("so does its refresh token");
+}

@@ -5,6 +5,10 @@
 
 mod attacks_guessing;
 mod attacks_input;
+mod attacks_paging;
+mod attacks_resends;
+mod attacks_scope;
+mod attacks_srp_enumeration;
 mod attacks_tokens;
 mod auth;
 mod clients;
