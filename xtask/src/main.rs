@@ -1,5 +1,6 @@
 //! Project automation. `cargo run -p xtask -- codegen [--check]` regenerates the wire layer in
-//! `crates/model/src/generated/` from `models/*.json`.
+//! `crates/model/src/generated/` from `models/*.json`; `compat [--check]` the README's
+//! compatibility table from the code.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,8 +25,24 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("compat") => {
+            let check = args.iter().any(|a| a == "--check");
+            match xtask::compat::run(&root, check) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => {
+                    eprintln!(
+                        "README.md's compatibility table is out of date: run `cargo run -p xtask -- compat`"
+                    );
+                    ExitCode::FAILURE
+                }
+                Err(err) => {
+                    eprintln!("compat failed: {err:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: cargo run -p xtask -- codegen [--check]");
+            eprintln!("usage: cargo run -p xtask -- codegen|compat [--check]");
             ExitCode::FAILURE
         }
     }

@@ -15,7 +15,7 @@ use cognitod_store::Store;
 use cognitod_userpools::UserPools;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::{outbox, wellknown};
+use crate::{fallback, outbox, wellknown};
 
 /// Largest request body accepted; Cognito's JSON requests are far smaller.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -36,6 +36,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/{pool_id}/.well-known/openid-configuration",
             get(wellknown::openid_configuration),
         )
+        .fallback(fallback::unrouted)
         .layer(cors())
         .with_state(state)
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+mod fallback;
 pub mod keys;
 pub mod outbox;
 pub mod secrets;

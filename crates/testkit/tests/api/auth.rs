@@ -210,6 +210,64 @@ async fn protocol_errors_are_aws_shaped() {
 }
 
 #[tokio::test]
+async fn operations_not_built_answer_not_implemented_on_every_protocol() {
+    let server = TestServer::start().await;
+    // A newer cognito-idp operation (AWS JSON).
+    let response = server
+        .call(
+            "DescribePointInTimeRecovery",
+            &json!({"UserPoolId": "us-east-1_abc", "RestoreId": "0a1b2c3d-0000-4000-8000-00000000abcd"}),
+        )
+        .await;
+    assert_eq!(response.status, 501, "{}", response.body);
+    assert_eq!(
+        response.error_type().as_deref(),
+        Some("NotImplementedException")
+    );
+    // Cognito Sync (REST JSON): the operation named, not a bare 404.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let http = reqwest::Client::new();
+    for (method, path, operation) in [
+        (
+            reqwest::Method::GET,
+            "/identitypools/us-east-1:p/identities/us-east-1:i/datasets/prefs",
+            "DescribeDataset",
+        ),
+        (
+            reqwest::Method::GET,
+            "/identitypools",
+            "ListIdentityPoolUsage",
+        ),
+        (
+            reqwest::Method::POST,
+            "/identitypools/us-east-1:p/bulkpublish",
+            "BulkPublish",
+        ),
+    ] {
+        let response = http
+            .request(method, format!("{}{path}", server.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 501, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["__type"], "NotImplementedException", "{path}");
+        assert!(
+            body["message"].as_str().unwrap().contains(operation),
+            "{body}"
+        );
+    }
+    let response = http
+        .get(format!("{}/no/such/route", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["__type"], "UnknownOperationException");
+}
+
+#[tokio::test]
 async fn oversized_body_is_refused() {
     let server = TestServer::start().await;
     let name = "x".repeat(2 * 1024 * 1024);
