@@ -14,7 +14,7 @@ use crate::identity::{EMAIL, PHONE, PoolIdentity};
 use crate::lookup::save_user_with_aliases;
 use crate::stored::{load_client, load_pool};
 use crate::tokens::{AccessGrant, check_access_token};
-use crate::users::{send_verification_code, update_attributes};
+use crate::users::{ChangedBy, send_verification_code, update_attributes};
 
 /// The attributes a user may write through the client that issued the token: the client's
 /// WriteAttributes, or every mutable attribute; never the `_verified` flags.
@@ -58,7 +58,8 @@ pub(crate) async fn update_user_attributes(
     .await?;
     let changes = Schema::of(&pool).validate_update(&input.user_attributes)?;
     let identity = PoolIdentity::of(&pool);
-    let sent = update_attributes(svc, &pool, &identity, grant.user, &changes).await?;
+    let sent =
+        update_attributes(svc, &pool, &identity, grant.user, &changes, ChangedBy::User).await?;
     let details: Vec<CodeDeliveryDetailsType> = sent.iter().map(codes::delivery_details).collect();
     Ok(UpdateUserAttributesResponse {
         code_delivery_details_list: (!details.is_empty()).then_some(details),

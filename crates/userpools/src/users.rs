@@ -36,19 +36,28 @@ pub(crate) async fn admin_update_user_attributes(
 ) -> Result<AdminUpdateUserAttributesResponse, Error> {
     let (pool, identity, user) = pool_user(svc, &input.user_pool_id, &input.username).await?;
     let changes = Schema::of(&pool).validate_update(&input.user_attributes)?;
-    update_attributes(svc, &pool, &identity, user, &changes).await?;
+    update_attributes(svc, &pool, &identity, user, &changes, ChangedBy::Admin).await?;
     Ok(AdminUpdateUserAttributesResponse {})
 }
 
 /// Applies checked attribute changes. A changed email or phone number becomes unverified
 /// (unless the change sets its `_verified` flag too) and, when the pool auto-verifies it, gets
 /// a verification code; returns where the codes went.
+/// Who changes the attributes: a user's own changes count their code sends against the
+/// send limit; an administrator's do not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChangedBy {
+    User,
+    Admin,
+}
+
 pub(crate) async fn update_attributes(
     svc: &UserPools,
     pool: &UserPoolType,
     identity: &PoolIdentity,
     mut user: UserRecord,
     changes: &[(String, Option<String>)],
+    changed_by: ChangedBy,
 ) -> Result<Vec<Destination>, Error> {
     let before = user.attributes.clone();
     for (name, value) in changes {
@@ -103,6 +112,18 @@ pub(crate) async fn update_attributes(
         .into_iter()
         .filter(|(kind, _)| auto_verified(kind))
     {
+        if changed_by == ChangedBy::User {
+            // UpdateUserAttributes has no LimitExceededException in its model: past the
+            // limit the change is refused as throttled, and nothing is written.
+            crate::codes::count_send(svc, &user.pool_id, &user.username_key)
+                .await
+                .map_err(|err| match err.code {
+                    ErrorCode::LimitExceededException => {
+                        Error::new(ErrorCode::TooManyRequestsException, "Too many requests")
+                    }
+                    _ => err,
+                })?;
+        }
         let code = cognitod_crypto::random_code(6);
         credentials.set_attribute_code(
             kind,

@@ -258,3 +258,55 @@ async fn attribute_verification_codes_give_no_fresh_guesses_and_sends_are_limite
     server.advance(QUIET);
     verify(code).await.unwrap();
 }
+
+#[tokio::test]
+async fn changing_ones_email_over_and_over_meets_the_send_limit() {
+    let server = TestServer::start().await;
+    let idp = server.idp();
+    let pool = crate::create_pool_verifying_email(&idp, "bomb").await;
+    let (client, _) =
+        create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Enabled).await;
+    confirmed_user(&idp, &pool, "bo").await;
+    let token = password_sign_in(&idp, &client, "bo", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap()
+        .access_token
+        .unwrap();
+    let change = |i: usize| {
+        idp.update_user_attributes()
+            .access_token(&token)
+            .user_attributes(attr("email", &format!("victim{i}@example.com")))
+            .send()
+    };
+    let mut outcomes = Vec::new();
+    for i in 0..6 {
+        outcomes.push(outcome(change(i).await));
+    }
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "ok").count(),
+        5,
+        "{outcomes:?}"
+    );
+    // UpdateUserAttributes lists no LimitExceededException: it is throttled instead.
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| *o == "TooManyRequestsException")
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(server.outbox(&pool, Some("bo")).await.len(), 5);
+    // An administrator's changes are not limited.
+    for i in 0..3 {
+        idp.admin_update_user_attributes()
+            .user_pool_id(&pool)
+            .username("bo")
+            .user_attributes(attr("email", &format!("admin{i}@example.com")))
+            .send()
+            .await
+            .unwrap();
+    }
+}
