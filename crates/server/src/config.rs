@@ -86,7 +86,7 @@ pub struct ConnectionArgs {
     )]
     pub idle_timeout: Duration,
     /// Connections open at once; more are answered 503 and closed. Default: the open-file
-    /// limit less max(256, a tenth of it).
+    /// limit less max(256, a tenth of it), at most 65536.
     #[arg(long, env = "COGNITOD_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<usize>,
     /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for requests in flight before dropping the

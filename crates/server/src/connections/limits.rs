@@ -21,6 +21,11 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 pub const MIN_BODY_MIN_RATE: u64 = 1024;
 /// Fewest connections a server may be left with once the reserve is taken.
 const MIN_CONNECTIONS: usize = 16;
+/// Most connections the default cap allows, however high the open-file limit: each costs
+/// some memory (buffers, a task) even while silent, and container hard limits of 2^20 would
+/// otherwise let a flood of silent connections take gigabytes. `--max-connections` may go
+/// higher.
+pub const MAX_DEFAULT_CONNECTIONS: usize = 65_536;
 
 /// How long clients may take, and how many may be connected at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +96,7 @@ impl ConnectionLimits {
              {MIN_BODY_MIN_RATE} bytes/s allowed",
             self.body_min_rate
         );
-        let available = default_max_connections(open_files);
+        let available = usable_descriptors(open_files);
         let max_connections = match self.max_connections {
             Some(0) => bail!("the connection cap (--max-connections) must be more than zero"),
             Some(n) if n > available => bail!(
@@ -102,7 +107,7 @@ impl ConnectionLimits {
                 reserve(open_files.unwrap_or(u64::MAX)),
             ),
             Some(n) => n,
-            None => available,
+            None => available.min(MAX_DEFAULT_CONNECTIONS),
         };
         ensure!(
             max_connections >= MIN_CONNECTIONS,
@@ -134,9 +139,15 @@ pub fn reserve(open_files: u64) -> u64 {
 }
 
 /// The connection cap when none is given: the open-file limit less [`reserve`], so the server
-/// refuses connections itself before `accept` or the database run out of descriptors.
-/// Unlimited counts as 2^20 (Linux's default `nr_open`).
+/// refuses connections itself before `accept` or the database run out of descriptors, and at
+/// most [`MAX_DEFAULT_CONNECTIONS`].
 pub fn default_max_connections(open_files: Option<u64>) -> usize {
+    usable_descriptors(open_files).min(MAX_DEFAULT_CONNECTIONS)
+}
+
+/// The open-file limit less [`reserve`]; unlimited counts as 2^20 (Linux's default
+/// `nr_open`).
+fn usable_descriptors(open_files: Option<u64>) -> usize {
     let limit = open_files.unwrap_or(1 << 20);
     usize::try_from(limit.saturating_sub(reserve(limit))).unwrap_or(usize::MAX)
 }
@@ -179,7 +190,21 @@ mod tests {
         assert_eq!(default_max_connections(Some(20_000)), 18_000);
         assert_eq!(default_max_connections(Some(1024)), 768);
         assert_eq!(default_max_connections(Some(100)), 0);
-        assert_eq!(default_max_connections(None), (1 << 20) - (1 << 20) / 10);
+        assert_eq!(default_max_connections(Some(60_000)), 54_000);
+        assert_eq!(
+            default_max_connections(Some(1 << 20)),
+            MAX_DEFAULT_CONNECTIONS
+        );
+        assert_eq!(default_max_connections(None), MAX_DEFAULT_CONNECTIONS);
+        // An explicit cap may pass the default's ceiling, within the descriptors.
+        let many = ConnectionLimits {
+            max_connections: Some(500_000),
+            ..ConnectionLimits::default()
+        };
+        assert_eq!(
+            many.resolve(Some(1 << 20)).unwrap().max_connections,
+            500_000
+        );
         let limits = ConnectionLimits::default().resolve(Some(20_000)).unwrap();
         assert_eq!(limits.max_connections, 18_000);
         assert_eq!(limits.header_timeout, DEFAULT_HEADER_TIMEOUT);

@@ -78,7 +78,10 @@ pub async fn serve(
         };
         if open.load(Ordering::Relaxed) >= limits.max_connections {
             refusing.refused(limits.max_connections);
-            refuse(stream);
+            // Over TLS an answer would cost a handshake: the client is only closed.
+            if tls.is_none() {
+                refuse(stream);
+            }
             continue;
         }
         refusing.accepted();
@@ -191,7 +194,7 @@ impl Refusals {
         if self.count == 0 {
             tracing::warn!(
                 max_connections = cap,
-                "connection cap reached; refusing new connections with 503"
+                "connection cap reached; refusing new connections"
             );
         }
         self.count += 1;
