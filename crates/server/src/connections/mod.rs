@@ -84,7 +84,6 @@ pub async fn serve(
             }
             continue;
         }
-        refusing.accepted();
         let slot = Slot::take(&open);
         let shared = shared.clone();
         let mut stopping = stopping.clone();
@@ -183,27 +182,32 @@ fn refuse(stream: TcpStream) {
     let _ = (&stream).write(refusal());
 }
 
-/// Logs when the cap starts and stops refusing connections, not every refusal.
+/// How often refusals are reported at most: a client kept at the cap on purpose must not
+/// flood the log.
+const REFUSALS_LOG_EVERY: Duration = Duration::from_secs(10);
+
+/// Reports refused connections, at most once per [`REFUSALS_LOG_EVERY`].
 #[derive(Default)]
 struct Refusals {
-    count: u64,
+    unreported: u64,
+    last_report: Option<tokio::time::Instant>,
 }
 
 impl Refusals {
     fn refused(&mut self, cap: usize) {
-        if self.count == 0 {
+        self.unreported += 1;
+        let now = tokio::time::Instant::now();
+        if self
+            .last_report
+            .is_none_or(|last| now.duration_since(last) >= REFUSALS_LOG_EVERY)
+        {
             tracing::warn!(
                 max_connections = cap,
+                refused = self.unreported,
                 "connection cap reached; refusing new connections"
             );
-        }
-        self.count += 1;
-    }
-
-    fn accepted(&mut self) {
-        if self.count > 0 {
-            tracing::info!(refused = self.count, "accepting connections again");
-            self.count = 0;
+            self.unreported = 0;
+            self.last_report = Some(now);
         }
     }
 }
