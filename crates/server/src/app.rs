@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,7 @@ use cognitod_store::Store;
 use cognitod_userpools::UserPools;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::connections::BodyTimeout;
 use crate::{fallback, outbox, wellknown};
 
 /// Largest request body accepted; Cognito's JSON requests are far smaller.
@@ -77,17 +78,53 @@ fn cors() -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// Reads a body up to the limit, or answers AWS-style 413.
+/// Reads a body up to the limit, or answers AWS-style: 413 when it is larger (at once when its
+/// declared length is), 408 when it did not arrive in time.
 pub async fn read_body(body: Body) -> Result<bytes::Bytes, Response> {
+    // A declared length over the limit is refused before any of it is read, rather than
+    // after a megabyte of it, or never if the client sends none.
+    if body.size_hint().lower() > MAX_BODY_BYTES as u64 {
+        return Err(too_large());
+    }
     axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| {
-            let err = Error::new(
-                ErrorCode::RequestEntityTooLargeException,
-                format!("Request body is larger than the {MAX_BODY_BYTES} bytes allowed."),
-            );
-            error_response(&err, &cognitod_crypto::request_id()).map(Body::from)
+        .map_err(|err| {
+            if BodyTimeout::is_cause_of(&err) {
+                body_timeout()
+            } else {
+                too_large()
+            }
         })
+}
+
+fn too_large() -> Response {
+    let err = Error::new(
+        ErrorCode::RequestEntityTooLargeException,
+        format!("Request body is larger than the {MAX_BODY_BYTES} bytes allowed."),
+    );
+    error_response(&err, &cognitod_crypto::request_id()).map(Body::from)
+}
+
+/// 408 in the AWS JSON error shape; the connection closes after it (the rest of the body is
+/// never read).
+fn body_timeout() -> Response {
+    let body = r#"{"__type":"RequestTimeoutException","message":"The request body did not arrive in time."}"#;
+    let mut response = json_ok(body);
+    *response.status_mut() = StatusCode::REQUEST_TIMEOUT;
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    headers.insert(
+        "x-amzn-errortype",
+        HeaderValue::from_static("RequestTimeoutException:"),
+    );
+    headers.insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    if let Ok(id) = HeaderValue::from_str(&cognitod_crypto::request_id()) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
 }
 
 async fn aws_json(

@@ -12,6 +12,8 @@ use tracing_subscriber::EnvFilter;
 pub mod fixtures;
 
 use crate::config::{ServeArgs, StoreArgs, TlsMode, validate_region};
+use crate::connections::Limits;
+use crate::connections::limits::{open_file_limit, raise_open_file_limit};
 use crate::keys::secret_aad;
 use crate::outbox::OutboxEntry;
 use crate::secrets::{self, RootKeySource};
@@ -126,6 +128,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     validate_region(&args.region)?;
     let tls_mode = args.tls.mode()?;
+    // More descriptors, more connections: the default cap follows the soft limit.
+    match raise_open_file_limit() {
+        Ok(Some((from, to))) => tracing::info!(from, to, "raised the open-file limit"),
+        Ok(None) => {}
+        Err(err) => tracing::warn!(error = %err, "could not raise the open-file limit"),
+    }
+    let connections = args.connections.limits();
+    // Checked before anything is opened, so a bad value is reported as itself.
+    connections.resolve(open_file_limit())?;
     let backend = open_backend(&args.store).await?;
     let tls = match tls_mode {
         TlsMode::Off => None,
@@ -160,6 +171,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             clock,
             tls: tls.as_ref().map(|tls| tls.config.clone()),
             senders: args.delivery.senders()?,
+            connections,
         },
     )
     .await
@@ -171,6 +183,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         &root,
         source,
         tls.as_ref(),
+        &server.limits,
     );
     tokio::select! {
         result = shutdown_signal() => {
@@ -198,11 +211,22 @@ fn print_banner(
     root: &secrets::RootKey,
     source: RootKeySource,
     tls: Option<&Tls>,
+    limits: &Limits,
 ) {
     let region = &args.region;
     println!("cognitod {} listening on {url}", env!("CARGO_PKG_VERSION"));
     println!("  region:   {region}");
     println!("  store:    {store}");
+    println!(
+        "  clients:  up to {} connections; timeouts: head {:?}, body {:?} (or {} bytes/s), \
+         idle {:?}, shutdown {:?}",
+        limits.max_connections,
+        limits.header_timeout,
+        limits.body_timeout,
+        limits.body_min_rate,
+        limits.idle_timeout,
+        limits.shutdown_timeout
+    );
     println!("  root key: {}", root.access_key_id);
     match source {
         RootKeySource::Generated => {

@@ -2,8 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
+
+use crate::connections::ConnectionLimits;
 
 /// Where the server keeps its state.
 #[derive(Debug, Clone, Args)]
@@ -37,6 +40,88 @@ pub struct ServeArgs {
     pub tls: TlsArgs,
     #[command(flatten)]
     pub delivery: DeliveryArgs,
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+}
+
+/// How long clients may take and how many may be connected; durations in seconds (fractions
+/// allowed). Checked at start-up.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Seconds a client has to send a complete request head, from connecting (after the TLS
+    /// handshake) or from the first byte of a later request; then the connection is closed.
+    #[arg(
+        long,
+        env = "COGNITOD_HEADER_TIMEOUT",
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = parse_secs
+    )]
+    pub header_timeout: Duration,
+    /// Seconds a request body may take (longer bodies get their length at --body-min-rate);
+    /// a late body is answered 408 and not processed. Also bounds sending a response.
+    #[arg(
+        long,
+        env = "COGNITOD_BODY_TIMEOUT",
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = parse_secs
+    )]
+    pub body_timeout: Duration,
+    /// Bytes per second a long body must arrive at, at least.
+    #[arg(
+        long,
+        env = "COGNITOD_BODY_MIN_RATE",
+        value_name = "BYTES_PER_SEC",
+        default_value_t = crate::connections::limits::DEFAULT_BODY_MIN_RATE
+    )]
+    pub body_min_rate: u64,
+    /// Seconds a kept-alive connection may wait for its next request.
+    #[arg(
+        long,
+        env = "COGNITOD_IDLE_TIMEOUT",
+        value_name = "SECS",
+        default_value = "60",
+        value_parser = parse_secs
+    )]
+    pub idle_timeout: Duration,
+    /// Connections open at once; more are answered 503 and closed. Default: the open-file
+    /// limit less max(256, a tenth of it), at most 65536.
+    #[arg(long, env = "COGNITOD_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for requests in flight before dropping the
+    /// connections still open.
+    #[arg(
+        long,
+        env = "COGNITOD_SHUTDOWN_TIMEOUT",
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = parse_secs
+    )]
+    pub shutdown_timeout: Duration,
+}
+
+impl ConnectionArgs {
+    /// The limits these flags ask for (checked by [`ConnectionLimits::resolve`]).
+    pub fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            body_min_rate: self.body_min_rate,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+            shutdown_timeout: self.shutdown_timeout,
+        }
+    }
+}
+
+/// Seconds, like `10` or `2.5` (a trailing `s` is allowed).
+fn parse_secs(value: &str) -> Result<Duration, String> {
+    let number = value.trim().trim_end_matches('s');
+    let secs: f64 = number
+        .parse()
+        .map_err(|_| format!("expected seconds, like 10 or 2.5, not {value:?}"))?;
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("{value:?} is not a usable duration"))
 }
 
 /// Where messages go besides the outbox (which always records them).
@@ -311,6 +396,40 @@ mod tests {
         let webhook = parse(&["--sms-webhook-url", "https://example.com/sms"]);
         assert!(webhook.delivery.senders().unwrap().sms.is_some());
         assert!(parse(&[]).delivery.senders().unwrap().sms.is_none());
+    }
+
+    #[test]
+    fn connection_flags() {
+        assert_eq!(parse(&[]).connections.limits(), ConnectionLimits::default());
+        let args = parse(&[
+            "--header-timeout",
+            "2.5",
+            "--body-timeout",
+            "3s",
+            "--body-min-rate",
+            "2048",
+            "--idle-timeout",
+            "4",
+            "--max-connections",
+            "100",
+            "--shutdown-timeout",
+            "0.5",
+        ]);
+        let limits = args.connections.limits();
+        assert_eq!(limits.header_timeout, Duration::from_millis(2500));
+        assert_eq!(limits.body_timeout, Duration::from_secs(3));
+        assert_eq!(limits.body_min_rate, 2048);
+        assert_eq!(limits.idle_timeout, Duration::from_secs(4));
+        assert_eq!(limits.max_connections, Some(100));
+        assert_eq!(limits.shutdown_timeout, Duration::from_millis(500));
+        for bad in ["-1", "soon", "1e30", "NaN"] {
+            let parsed = Serve::try_parse_from(["serve", "--idle-timeout", bad]);
+            assert!(parsed.is_err(), "{bad} accepted");
+        }
+        // Zero parses, and is refused with the flag's name when checked.
+        let zero = parse(&["--header-timeout", "0"]).connections.limits();
+        let err = zero.resolve(Some(20_000)).unwrap_err().to_string();
+        assert!(err.contains("--header-timeout"), "{err}");
     }
 
     #[test]

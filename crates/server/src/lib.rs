@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod connections;
 mod fallback;
 pub mod keys;
 pub mod outbox;
@@ -14,5 +15,6 @@ pub mod state;
 pub mod tls;
 pub mod wellknown;
 
+pub use connections::ConnectionLimits;
 pub use serve::{RunningServer, ServerOptions, start};
 pub use state::{Backend, open_backend};

@@ -3,21 +3,19 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use cognitod_crypto::Clock;
 use cognitod_messaging::Messenger;
 use cognitod_protocol::json::JsonEndpoint;
 use cognitod_userpools::{Settings, UserPools};
 use rustls::ServerConfig;
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::{AppState, app};
+use crate::connections::{self, ConnectionLimits, Limits};
 use crate::keys::KeyRing;
 use crate::secrets::RootKey;
 use crate::state::Backend;
-use crate::tls::TlsListener;
 
 /// Account id shown in ARNs; cognitod has no AWS accounts.
 pub const ACCOUNT_ID: &str = "000000000000";
@@ -32,19 +30,24 @@ pub struct ServerOptions {
     pub tls: Option<Arc<ServerConfig>>,
     /// Email and SMS delivery besides the outbox.
     pub senders: cognitod_messaging::Senders,
+    /// Timeouts for slow clients, the connection cap and the shutdown deadline.
+    pub connections: ConnectionLimits,
 }
 
 /// A server accepting connections in the background.
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub public_url: String,
+    /// The connection limits in force, the cap decided.
+    pub limits: Limits,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     sweeper: JoinHandle<()>,
 }
 
 impl RunningServer {
-    /// Stops accepting, lets in-flight requests finish, and waits.
+    /// Stops accepting, lets in-flight requests finish (closing idle connections), and waits;
+    /// connections still open after the shutdown timeout are dropped.
     pub async fn stop(mut self) -> std::io::Result<()> {
         self.sweeper.abort();
         if let Some(tx) = self.shutdown.take() {
@@ -64,7 +67,10 @@ pub async fn start(
     root: RootKey,
     options: ServerOptions,
 ) -> anyhow::Result<RunningServer> {
-    let listener = TcpListener::bind(options.listen).await?;
+    let limits = options
+        .connections
+        .resolve(connections::limits::open_file_limit())?;
+    let listener = connections::bind(options.listen)?;
     let addr = listener.local_addr()?;
     let public_url = match &options.public_url {
         Some(url) => url.trim_end_matches('/').to_string(),
@@ -112,32 +118,22 @@ pub async fn start(
         json,
         store: backend.store.clone(),
     });
-    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let router = app(state);
     let (tx, rx) = oneshot::channel::<()>();
     let shutdown = async move {
         let _ = rx.await;
     };
-    let task = match options.tls {
-        None => tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }),
-        Some(config) => {
-            // `tap_io` changes nothing on the connection: axum provides
-            // `ConnectInfo<SocketAddr>` for a tapped listener whose address is a SocketAddr,
-            // so handlers see the peer address as they do over plain TCP.
-            let listener = TlsListener::new(listener, config).tap_io(|_| {});
-            tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-            })
-        }
-    };
+    let task = tokio::spawn(connections::serve(
+        listener,
+        options.tls,
+        router,
+        limits,
+        shutdown,
+    ));
     Ok(RunningServer {
         addr,
         public_url,
+        limits,
         shutdown: Some(tx),
         task,
         sweeper: tokio::spawn(sweep_expired(backend.store.clone(), options.clock.clone())),

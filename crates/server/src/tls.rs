@@ -1,6 +1,6 @@
 //! HTTPS: the rustls server configuration (aws-lc-rs provider), from PEM files or from a
-//! development CA that cognitod creates in its data dir, and the listener that terminates TLS
-//! in front of the axum router.
+//! development CA that cognitod creates in its data dir, and the handshake of one connection
+//! (the accept loop in [`crate::connections`] runs it in the connection's task).
 //!
 //! The development CA (`ca.pem`, key `ca-key.pem`, mode 0600) is created once and reused, so
 //! clients that trust it keep working across restarts. It signs a server certificate
@@ -29,8 +29,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
@@ -53,10 +52,10 @@ const CA_VALIDITY: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 /// is a little behind.
 const BACKDATE: Duration = Duration::from_secs(3600);
 
-/// A client that has not finished its handshake by then is dropped.
+/// A client that has not finished its handshake by then is dropped. Handshakes run in the
+/// connections' own tasks and count against the connection cap, so there is no separate
+/// bound on how many run at once (one would let silent clients hold up everyone else's).
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Handshakes in progress at once; further connections wait in the kernel's backlog.
-const MAX_PENDING_HANDSHAKES: usize = 1024;
 
 /// The names a development certificate always covers.
 pub const DEFAULT_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
@@ -437,31 +436,17 @@ fn write_file(path: &Path, contents: &[u8], mode: u32, replace: bool) -> anyhow:
     Ok(())
 }
 
-/// Accepts TCP connections and completes TLS handshakes concurrently, handing
-/// finished ones to axum; a client whose handshake fails or stalls is dropped alone.
-pub struct TlsListener {
-    tcp: TcpListener,
-    acceptor: TlsAcceptor,
-    handshakes: JoinSet<Option<(TlsStream<TcpStream>, SocketAddr)>>,
-}
-
-impl TlsListener {
-    pub fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> Self {
-        TlsListener {
-            tcp,
-            acceptor: TlsAcceptor::from(config),
-            handshakes: JoinSet::new(),
-        }
-    }
-}
-
-async fn handshake(
-    acceptor: TlsAcceptor,
+/// Completes the TLS handshake of one accepted connection, within `timeout`; `None` when it
+/// fails or stalls (the client is dropped alone, logged at debug level only: these are the
+/// client's doing).
+pub async fn handshake(
+    acceptor: &TlsAcceptor,
     stream: TcpStream,
     peer: SocketAddr,
-) -> Option<(TlsStream<TcpStream>, SocketAddr)> {
-    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-        Ok(Ok(tls)) => Some((tls, peer)),
+    timeout: Duration,
+) -> Option<TlsStream<TcpStream>> {
+    match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Some(tls),
         Ok(Err(err)) => {
             tracing::debug!(%peer, error = %err, "TLS handshake failed");
             None
@@ -471,50 +456,6 @@ async fn handshake(
             None
         }
     }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let room = self.handshakes.len() < MAX_PENDING_HANDSHAKES;
-            tokio::select! {
-                accepted = self.tcp.accept(), if room => match accepted {
-                    Ok((stream, peer)) => {
-                        self.handshakes
-                            .spawn(handshake(self.acceptor.clone(), stream, peer));
-                    }
-                    Err(err) => accept_error(err).await,
-                },
-                Some(done) = self.handshakes.join_next() => {
-                    if let Ok(Some(connection)) = done {
-                        return connection;
-                    }
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.tcp.local_addr()
-    }
-}
-
-/// As axum's own TCP listener does: errors of one connection are skipped, others (out of
-/// file descriptors, ...) are logged and retried after a pause.
-async fn accept_error(err: io::Error) {
-    if matches!(
-        err.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-    ) {
-        return;
-    }
-    tracing::error!(error = %err, "accepting a connection failed");
-    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 #[cfg(test)]
@@ -665,6 +606,23 @@ mod tests {
             .err()
             .unwrap();
         assert!(format!("{err:#}").contains("missing.pem"), "{err:#}");
+    }
+
+    #[tokio::test]
+    async fn a_silent_client_is_dropped_at_the_handshake_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let tls = self_signed(dir.path(), &[], &SystemClock).unwrap();
+        let acceptor = TlsAcceptor::from(tls.config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let _silent = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (stream, peer) = listener.accept().await.unwrap();
+        let started = std::time::Instant::now();
+        let timeout = Duration::from_millis(200);
+        assert!(handshake(&acceptor, stream, peer, timeout).await.is_none());
+        let took = started.elapsed();
+        assert!(took >= timeout && took < timeout * 10, "{took:?}");
     }
 
     #[test]

@@ -73,6 +73,7 @@ async fn https_with_the_development_ca() {
             clock,
             tls: Some(dev.config.clone()),
             senders: Default::default(),
+            connections: Default::default(),
         },
     )
     .await

@@ -107,6 +107,7 @@ impl TestServer {
                 clock: clock.clone() as Arc<dyn Clock>,
                 tls: None,
                 senders: Default::default(),
+                connections: Default::default(),
             },
         )
         .await
@@ -237,6 +238,7 @@ impl TestServer {
             clock: self.clock.clone() as Arc<dyn Clock>,
             tls: None,
             senders: Default::default(),
+            connections: Default::default(),
         }
     }
 

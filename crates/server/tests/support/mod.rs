@@ -11,9 +11,9 @@ pub mod postgres;
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_credential_types::Credentials;
@@ -143,10 +143,19 @@ impl Node {
     /// a shared configuration the node uses (or generates) the master and root keys of its
     /// data dir, and its own address as public URL.
     pub async fn start(store: &StoreConfig, shared: Option<&SharedConfig>) -> Node {
+        Node::start_with(store, shared, &[]).await
+    }
+
+    /// [`Node::start`] with more `serve` flags.
+    pub async fn start_with(
+        store: &StoreConfig,
+        shared: Option<&SharedConfig>,
+        flags: &[&str],
+    ) -> Node {
         for _ in 0..5 {
             let port = free_port();
             let log = store.log_path();
-            let mut child = spawn_serve(store, shared, port, &log);
+            let mut child = spawn_serve(store, shared, port, &log, flags);
             let url = format!("http://127.0.0.1:{port}");
             match wait_ready(&mut child, &url).await {
                 Ok(()) => {
@@ -187,6 +196,52 @@ impl Node {
     /// The end of the server's log, for failure messages.
     pub fn log_tail(&self) -> String {
         log_tail(&self.log)
+    }
+
+    /// The server's whole log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("a node URL is http://ip:port")
+    }
+
+    /// Sends SIGTERM: the server shuts down gracefully.
+    pub fn terminate(&self) {
+        let child = self.child.as_ref().expect("a running node");
+        let pid = i32::try_from(child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .expect("a process id");
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    }
+
+    /// The exit status once the process ended, if it did within `timeout`.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let child = self.child.as_mut()?;
+            if let Some(status) = child.try_wait().expect("polling the process") {
+                self.child = None;
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
     }
 
     /// An SDK client for this node signed with the root key; retries are off so every error
@@ -236,7 +291,13 @@ impl Drop for Node {
     }
 }
 
-fn spawn_serve(store: &StoreConfig, shared: Option<&SharedConfig>, port: u16, log: &Path) -> Child {
+fn spawn_serve(
+    store: &StoreConfig,
+    shared: Option<&SharedConfig>,
+    port: u16,
+    log: &Path,
+    flags: &[&str],
+) -> Child {
     let out = OpenOptions::new()
         .create(true)
         .append(true)
@@ -247,6 +308,7 @@ fn spawn_serve(store: &StoreConfig, shared: Option<&SharedConfig>, port: u16, lo
         .arg("serve")
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args(store.args())
+        .args(flags)
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
@@ -262,7 +324,7 @@ fn free_port() -> u16 {
 }
 
 /// A plain HTTP client (reqwest needs a process-wide TLS provider even for http URLs).
-fn http() -> reqwest::Client {
+pub fn http() -> reqwest::Client {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     reqwest::Client::new()
 }
