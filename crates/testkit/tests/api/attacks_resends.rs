@@ -9,7 +9,9 @@ use aws_sdk_cognitoidentityprovider as idp;
 use cognitod_testkit::TestServer;
 use idp::types::PreventUserExistenceErrorTypes;
 
-use crate::signin::{PASSWORD, confirmed_user, create_client, last_code, password_sign_in};
+use crate::signin::{
+    PASSWORD, access_token, confirmed_user, create_client, last_code, password_sign_in,
+};
 use crate::{attr, create_pool, error_of};
 
 const LIMIT: &str = "LimitExceededException";
@@ -218,13 +220,7 @@ async fn attribute_verification_codes_give_no_fresh_guesses_and_sends_are_limite
     let (client, _) =
         create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Enabled).await;
     confirmed_user(&idp, &pool, "val").await;
-    let token = password_sign_in(&idp, &client, "val", PASSWORD)
-        .await
-        .unwrap()
-        .authentication_result
-        .unwrap()
-        .access_token
-        .unwrap();
+    let token = access_token(&idp, &client, "val", PASSWORD).await;
     let send = || {
         idp.get_user_attribute_verification_code()
             .access_token(&token)
@@ -267,13 +263,7 @@ async fn changing_ones_email_over_and_over_meets_the_send_limit() {
     let (client, _) =
         create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Enabled).await;
     confirmed_user(&idp, &pool, "bo").await;
-    let token = password_sign_in(&idp, &client, "bo", PASSWORD)
-        .await
-        .unwrap()
-        .authentication_result
-        .unwrap()
-        .access_token
-        .unwrap();
+    let token = access_token(&idp, &client, "bo", PASSWORD).await;
     let change = |i: usize| {
         idp.update_user_attributes()
             .access_token(&token)

@@ -5,7 +5,9 @@ use aws_sdk_cognitoidentityprovider as idp;
 use cognitod_testkit::TestServer;
 use idp::types::{PreventUserExistenceErrorTypes, VerifiedAttributeType};
 
-use crate::signin::{PASSWORD, confirmed_user, create_client, last_code, password_sign_in};
+use crate::signin::{
+    PASSWORD, access_token, confirmed_user, create_client, last_code, password_sign_in,
+};
 use crate::{attr, error_of};
 
 #[tokio::test]
@@ -16,13 +18,7 @@ async fn users_manage_their_own_attributes_password_and_account() {
     let (client, _) =
         create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Legacy).await;
     confirmed_user(&idp, &pool, "hal").await;
-    let access = password_sign_in(&idp, &client, "hal", PASSWORD)
-        .await
-        .unwrap()
-        .authentication_result
-        .unwrap()
-        .access_token
-        .unwrap();
+    let access = access_token(&idp, &client, "hal", PASSWORD).await;
     let email_verified = |user: &idp::operation::admin_get_user::AdminGetUserOutput| {
         crate::attr_value(user.user_attributes(), "email_verified")
     };
@@ -169,13 +165,7 @@ async fn a_verified_email_stays_until_its_replacement_is_verified() {
     let (client, _) =
         create_client(&idp, &pool, false, PreventUserExistenceErrorTypes::Legacy).await;
     confirmed_user(&idp, &pool, "ivy").await;
-    let access = password_sign_in(&idp, &client, "ivy", PASSWORD)
-        .await
-        .unwrap()
-        .authentication_result
-        .unwrap()
-        .access_token
-        .unwrap();
+    let access = access_token(&idp, &client, "ivy", PASSWORD).await;
     let updated = idp
         .update_user_attributes()
         .access_token(&access)

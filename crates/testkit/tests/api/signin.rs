@@ -86,6 +86,21 @@ pub(crate) async fn password_sign_in(
         .await
 }
 
+/// The access token of a password sign-in that must succeed.
+pub(crate) async fn access_token(
+    idp: &idp::Client,
+    client: &str,
+    username: &str,
+    password: &str,
+) -> String {
+    password_sign_in(idp, client, username, password)
+        .await
+        .unwrap_or_else(|e| panic!("sign-in of {username}: {e:?}"))
+        .authentication_result
+        .and_then(|tokens| tokens.access_token)
+        .expect("an access token")
+}
+
 #[tokio::test]
 async fn password_sign_in_issues_cognito_tokens_that_refresh_and_sign_out() {
     let server = TestServer::start().await;
