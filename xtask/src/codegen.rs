@@ -750,6 +750,41 @@ impl<'a> ServiceGen<'a> {
             )?;
         }
         s.push_str("    }\n}\n");
+        self.render_implement_macro(s, trait_name)
+    }
+
+    /// `implement_<trait>!`: the trait implemented from a table of `operation => function`
+    /// lines, so a service writes one line per operation it builds instead of a forwarding
+    /// method. The methods are written as `#[async_trait]` writes them (a boxed future), so
+    /// the macro needs no attribute and can expand one method at a time.
+    fn render_implement_macro(&self, s: &mut String, trait_name: &str) -> Result<()> {
+        let module = self.service.module;
+        let macro_name = format!("implement_{}", trait_name.to_snake_case());
+        writeln!(
+            s,
+            "\n/// Implements [`{trait_name}`] for `$service` from a table with one line per operation\n/// built, `operation_name => path::to::function`, each function an\n/// `async fn(&$service, &$ctx, Input) -> Result<Output, E>` with `E: Into<OperationError>`.\n/// Operations left out keep the trait's `NotImplemented` answer.\n#[macro_export]\nmacro_rules! {macro_name} {{\n    ($service:ty, $ctx:ty, {{ $($operation:ident => $function:path),* $(,)? }}) => {{\n        impl $crate::{module}::{trait_name} for $service {{\n            type Ctx = $ctx;\n            $( $crate::{macro_name}!(@method $operation $function); )*\n        }}\n    }};"
+        )?;
+        for (name, op) in self.operations {
+            let method = name.to_snake_case();
+            let input = op.get("input").and_then(|i| i["shape"].as_str());
+            let output = op
+                .get("output")
+                .and_then(|i| i["shape"].as_str())
+                .map(|o| format!("$crate::{module}::{o}"))
+                .unwrap_or_else(|| "()".into());
+            let (input_arg, call) = match input {
+                Some(i) => (
+                    format!(", input: $crate::{module}::{i}"),
+                    "self, ctx, input",
+                ),
+                None => (String::new(), "self, ctx"),
+            };
+            writeln!(
+                s,
+                "    (@method {method} $function:path) => {{\n        fn {method}<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx{input_arg}) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<{output}, $crate::{module}::{name}Error>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {{\n            ::std::boxed::Box::pin(async move {{ $function({call}).await.map_err(::core::convert::Into::into) }})\n        }}\n    }};"
+            )?;
+        }
+        s.push_str("}\n");
         Ok(())
     }
 }

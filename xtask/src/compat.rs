@@ -1,6 +1,6 @@
 //! The README's compatibility table, regenerated from the code: an operation is built when the
-//! service implements its method of the generated trait (every other one answers
-//! NotImplementedException). `cargo run -p xtask -- compat [--check]`.
+//! service implements its method of the generated trait, by a line of its `implement_<trait>!`
+//! table (every other one answers NotImplementedException). `cargo run -p xtask -- compat [--check]`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -27,27 +27,38 @@ fn operations(root: &Path, model: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// The methods every `impl <trait> for ...` block in the service crates defines.
+/// The operations the service crates implement: the lines of every
+/// `implement_<trait>!(Service, Ctx, { operation => function, ... })` table, and the methods
+/// of every `impl <trait> for ...` block written by hand.
 fn implemented(root: &Path, trait_name: &str) -> Result<BTreeSet<String>> {
-    let header = format!("impl {trait_name} for ");
-    let method = regex::Regex::new(r"(?m)^    async fn (\w+)\(")?;
+    let starts = [
+        format!("implement_{}!(", trait_name.to_snake_case()),
+        format!("impl {trait_name} for "),
+    ];
+    let entry = regex::Regex::new(r"(?m)^    (?:async fn (\w+)\(|(\w+) =>)")?;
     let mut found = BTreeSet::new();
     let mut dirs = vec![root.join("crates")];
     while let Some(dir) = dirs.pop() {
-        for entry in fs::read_dir(&dir)? {
-            let path = entry?.path();
+        for entry_path in fs::read_dir(&dir)? {
+            let path = entry_path?.path();
             if path.is_dir() {
-                // The generated trait itself (and its defaults) is not an implementation.
+                // The generated trait and macro themselves are not an implementation.
                 if !path.ends_with("crates/model") && !path.ends_with("target") {
                     dirs.push(path);
                 }
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = fs::read_to_string(&path)?;
-                for (start, _) in text.match_indices(&header) {
-                    // The block ends at the first line that closes it.
-                    let block = &text[start..];
-                    let block = &block[..block.find("\n}").unwrap_or(block.len())];
-                    found.extend(method.captures_iter(block).map(|c| c[1].to_string()));
+                for start in &starts {
+                    for (at, _) in text.match_indices(start.as_str()) {
+                        // The block ends at the first line that closes it.
+                        let block = &text[at..];
+                        let block = &block[..block.find("\n}").unwrap_or(block.len())];
+                        found.extend(entry.captures_iter(block).filter_map(|c| {
+                            c.get(1)
+                                .or_else(|| c.get(2))
+                                .map(|m| m.as_str().to_string())
+                        }));
+                    }
                 }
             }
         }

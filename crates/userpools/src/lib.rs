@@ -74,11 +74,9 @@ pub mod fuzzing {
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use cognitod_crypto::{Clock, MasterKey};
 use cognitod_messaging::Messenger;
 use cognitod_model::RequestContext;
-use cognitod_model::idp::*;
 use cognitod_store::Store;
 
 /// Server-wide settings the service needs to build identifiers and URLs.
@@ -177,574 +175,70 @@ impl UserPools {
     }
 }
 
-#[async_trait]
-impl CognitoIdentityProvider for UserPools {
-    type Ctx = RequestContext;
-
-    async fn create_user_pool(
-        &self,
-        ctx: &RequestContext,
-        input: CreateUserPoolRequest,
-    ) -> Result<CreateUserPoolResponse, CreateUserPoolError> {
-        pools::create_user_pool(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn describe_user_pool(
-        &self,
-        ctx: &RequestContext,
-        input: DescribeUserPoolRequest,
-    ) -> Result<DescribeUserPoolResponse, DescribeUserPoolError> {
-        pools::describe_user_pool(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn update_user_pool(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateUserPoolRequest,
-    ) -> Result<UpdateUserPoolResponse, UpdateUserPoolError> {
-        pools::update_user_pool(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn delete_user_pool(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserPoolRequest,
-    ) -> Result<(), DeleteUserPoolError> {
-        pools::delete_user_pool(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_user_pools(
-        &self,
-        ctx: &RequestContext,
-        input: ListUserPoolsRequest,
-    ) -> Result<ListUserPoolsResponse, ListUserPoolsError> {
-        pools::list_user_pools(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn add_custom_attributes(
-        &self,
-        ctx: &RequestContext,
-        input: AddCustomAttributesRequest,
-    ) -> Result<AddCustomAttributesResponse, AddCustomAttributesError> {
-        pools::add_custom_attributes(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn get_user_pool_mfa_config(
-        &self,
-        ctx: &RequestContext,
-        input: GetUserPoolMfaConfigRequest,
-    ) -> Result<GetUserPoolMfaConfigResponse, GetUserPoolMfaConfigError> {
-        pools::get_user_pool_mfa_config(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn set_user_pool_mfa_config(
-        &self,
-        ctx: &RequestContext,
-        input: SetUserPoolMfaConfigRequest,
-    ) -> Result<SetUserPoolMfaConfigResponse, SetUserPoolMfaConfigError> {
-        pools::set_user_pool_mfa_config(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn tag_resource(
-        &self,
-        ctx: &RequestContext,
-        input: TagResourceRequest,
-    ) -> Result<TagResourceResponse, TagResourceError> {
-        tags::tag_resource(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn untag_resource(
-        &self,
-        ctx: &RequestContext,
-        input: UntagResourceRequest,
-    ) -> Result<UntagResourceResponse, UntagResourceError> {
-        tags::untag_resource(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_tags_for_resource(
-        &self,
-        ctx: &RequestContext,
-        input: ListTagsForResourceRequest,
-    ) -> Result<ListTagsForResourceResponse, ListTagsForResourceError> {
-        tags::list_tags_for_resource(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn create_user_pool_client(
-        &self,
-        ctx: &RequestContext,
-        input: CreateUserPoolClientRequest,
-    ) -> Result<CreateUserPoolClientResponse, CreateUserPoolClientError> {
-        clients::create_user_pool_client(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn describe_user_pool_client(
-        &self,
-        ctx: &RequestContext,
-        input: DescribeUserPoolClientRequest,
-    ) -> Result<DescribeUserPoolClientResponse, DescribeUserPoolClientError> {
-        clients::describe_user_pool_client(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn update_user_pool_client(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateUserPoolClientRequest,
-    ) -> Result<UpdateUserPoolClientResponse, UpdateUserPoolClientError> {
-        clients::update_user_pool_client(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn delete_user_pool_client(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserPoolClientRequest,
-    ) -> Result<(), DeleteUserPoolClientError> {
-        clients::delete_user_pool_client(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_user_pool_clients(
-        &self,
-        ctx: &RequestContext,
-        input: ListUserPoolClientsRequest,
-    ) -> Result<ListUserPoolClientsResponse, ListUserPoolClientsError> {
-        clients::list_user_pool_clients(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn add_user_pool_client_secret(
-        &self,
-        ctx: &RequestContext,
-        input: AddUserPoolClientSecretRequest,
-    ) -> Result<AddUserPoolClientSecretResponse, AddUserPoolClientSecretError> {
-        clients::add_user_pool_client_secret(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_user_pool_client_secrets(
-        &self,
-        ctx: &RequestContext,
-        input: ListUserPoolClientSecretsRequest,
-    ) -> Result<ListUserPoolClientSecretsResponse, ListUserPoolClientSecretsError> {
-        clients::list_user_pool_client_secrets(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn delete_user_pool_client_secret(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserPoolClientSecretRequest,
-    ) -> Result<DeleteUserPoolClientSecretResponse, DeleteUserPoolClientSecretError> {
-        clients::delete_user_pool_client_secret(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_create_user(
-        &self,
-        ctx: &RequestContext,
-        input: AdminCreateUserRequest,
-    ) -> Result<AdminCreateUserResponse, AdminCreateUserError> {
-        users::admin_create_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_get_user(
-        &self,
-        ctx: &RequestContext,
-        input: AdminGetUserRequest,
-    ) -> Result<AdminGetUserResponse, AdminGetUserError> {
-        users::admin_get_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_update_user_attributes(
-        &self,
-        ctx: &RequestContext,
-        input: AdminUpdateUserAttributesRequest,
-    ) -> Result<AdminUpdateUserAttributesResponse, AdminUpdateUserAttributesError> {
-        users::admin_update_user_attributes(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_delete_user_attributes(
-        &self,
-        ctx: &RequestContext,
-        input: AdminDeleteUserAttributesRequest,
-    ) -> Result<AdminDeleteUserAttributesResponse, AdminDeleteUserAttributesError> {
-        users::admin_delete_user_attributes(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_delete_user(
-        &self,
-        ctx: &RequestContext,
-        input: AdminDeleteUserRequest,
-    ) -> Result<(), AdminDeleteUserError> {
-        users::admin_delete_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_disable_user(
-        &self,
-        ctx: &RequestContext,
-        input: AdminDisableUserRequest,
-    ) -> Result<AdminDisableUserResponse, AdminDisableUserError> {
-        users::admin_disable_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_enable_user(
-        &self,
-        ctx: &RequestContext,
-        input: AdminEnableUserRequest,
-    ) -> Result<AdminEnableUserResponse, AdminEnableUserError> {
-        users::admin_enable_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_confirm_sign_up(
-        &self,
-        ctx: &RequestContext,
-        input: AdminConfirmSignUpRequest,
-    ) -> Result<AdminConfirmSignUpResponse, AdminConfirmSignUpError> {
-        users::admin_confirm_sign_up(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_set_user_password(
-        &self,
-        ctx: &RequestContext,
-        input: AdminSetUserPasswordRequest,
-    ) -> Result<AdminSetUserPasswordResponse, AdminSetUserPasswordError> {
-        users::admin_set_user_password(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_reset_user_password(
-        &self,
-        ctx: &RequestContext,
-        input: AdminResetUserPasswordRequest,
-    ) -> Result<AdminResetUserPasswordResponse, AdminResetUserPasswordError> {
-        users::admin_reset_user_password(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_users(
-        &self,
-        ctx: &RequestContext,
-        input: ListUsersRequest,
-    ) -> Result<ListUsersResponse, ListUsersError> {
-        list_users::list_users(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn create_group(
-        &self,
-        ctx: &RequestContext,
-        input: CreateGroupRequest,
-    ) -> Result<CreateGroupResponse, CreateGroupError> {
-        groups::create_group(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn get_group(
-        &self,
-        ctx: &RequestContext,
-        input: GetGroupRequest,
-    ) -> Result<GetGroupResponse, GetGroupError> {
-        groups::get_group(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn update_group(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateGroupRequest,
-    ) -> Result<UpdateGroupResponse, UpdateGroupError> {
-        groups::update_group(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn delete_group(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteGroupRequest,
-    ) -> Result<(), DeleteGroupError> {
-        groups::delete_group(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_groups(
-        &self,
-        ctx: &RequestContext,
-        input: ListGroupsRequest,
-    ) -> Result<ListGroupsResponse, ListGroupsError> {
-        groups::list_groups(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_add_user_to_group(
-        &self,
-        ctx: &RequestContext,
-        input: AdminAddUserToGroupRequest,
-    ) -> Result<(), AdminAddUserToGroupError> {
-        groups::admin_add_user_to_group(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_remove_user_from_group(
-        &self,
-        ctx: &RequestContext,
-        input: AdminRemoveUserFromGroupRequest,
-    ) -> Result<(), AdminRemoveUserFromGroupError> {
-        groups::admin_remove_user_from_group(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_list_groups_for_user(
-        &self,
-        ctx: &RequestContext,
-        input: AdminListGroupsForUserRequest,
-    ) -> Result<AdminListGroupsForUserResponse, AdminListGroupsForUserError> {
-        groups::admin_list_groups_for_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_users_in_group(
-        &self,
-        ctx: &RequestContext,
-        input: ListUsersInGroupRequest,
-    ) -> Result<ListUsersInGroupResponse, ListUsersInGroupError> {
-        groups::list_users_in_group(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn initiate_auth(
-        &self,
-        ctx: &RequestContext,
-        input: InitiateAuthRequest,
-    ) -> Result<InitiateAuthResponse, InitiateAuthError> {
-        sign_in::initiate_auth(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_initiate_auth(
-        &self,
-        ctx: &RequestContext,
-        input: AdminInitiateAuthRequest,
-    ) -> Result<AdminInitiateAuthResponse, AdminInitiateAuthError> {
-        sign_in::admin_initiate_auth(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn respond_to_auth_challenge(
-        &self,
-        ctx: &RequestContext,
-        input: RespondToAuthChallengeRequest,
-    ) -> Result<RespondToAuthChallengeResponse, RespondToAuthChallengeError> {
-        challenges::respond_to_auth_challenge(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_respond_to_auth_challenge(
-        &self,
-        ctx: &RequestContext,
-        input: AdminRespondToAuthChallengeRequest,
-    ) -> Result<AdminRespondToAuthChallengeResponse, AdminRespondToAuthChallengeError> {
-        challenges::admin_respond_to_auth_challenge(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn get_tokens_from_refresh_token(
-        &self,
-        ctx: &RequestContext,
-        input: GetTokensFromRefreshTokenRequest,
-    ) -> Result<GetTokensFromRefreshTokenResponse, GetTokensFromRefreshTokenError> {
-        refresh::get_tokens_from_refresh_token(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn revoke_token(
-        &self,
-        ctx: &RequestContext,
-        input: RevokeTokenRequest,
-    ) -> Result<RevokeTokenResponse, RevokeTokenError> {
-        refresh::revoke_token(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn sign_up(
-        &self,
-        ctx: &RequestContext,
-        input: SignUpRequest,
-    ) -> Result<SignUpResponse, SignUpError> {
-        sign_up::sign_up(self, ctx, input).await.map_err(Into::into)
-    }
-    async fn confirm_sign_up(
-        &self,
-        ctx: &RequestContext,
-        input: ConfirmSignUpRequest,
-    ) -> Result<ConfirmSignUpResponse, ConfirmSignUpError> {
-        sign_up::confirm_sign_up(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn resend_confirmation_code(
-        &self,
-        ctx: &RequestContext,
-        input: ResendConfirmationCodeRequest,
-    ) -> Result<ResendConfirmationCodeResponse, ResendConfirmationCodeError> {
-        sign_up::resend_confirmation_code(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn forgot_password(
-        &self,
-        ctx: &RequestContext,
-        input: ForgotPasswordRequest,
-    ) -> Result<ForgotPasswordResponse, ForgotPasswordError> {
-        forgot_password::forgot_password(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn confirm_forgot_password(
-        &self,
-        ctx: &RequestContext,
-        input: ConfirmForgotPasswordRequest,
-    ) -> Result<ConfirmForgotPasswordResponse, ConfirmForgotPasswordError> {
-        forgot_password::confirm_forgot_password(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn change_password(
-        &self,
-        ctx: &RequestContext,
-        input: ChangePasswordRequest,
-    ) -> Result<ChangePasswordResponse, ChangePasswordError> {
-        forgot_password::change_password(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn get_user(
-        &self,
-        ctx: &RequestContext,
-        input: GetUserRequest,
-    ) -> Result<GetUserResponse, GetUserError> {
-        current_user::get_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn global_sign_out(
-        &self,
-        ctx: &RequestContext,
-        input: GlobalSignOutRequest,
-    ) -> Result<GlobalSignOutResponse, GlobalSignOutError> {
-        current_user::global_sign_out(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_user_global_sign_out(
-        &self,
-        ctx: &RequestContext,
-        input: AdminUserGlobalSignOutRequest,
-    ) -> Result<AdminUserGlobalSignOutResponse, AdminUserGlobalSignOutError> {
-        current_user::admin_user_global_sign_out(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn update_user_attributes(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateUserAttributesRequest,
-    ) -> Result<UpdateUserAttributesResponse, UpdateUserAttributesError> {
-        self_attributes::update_user_attributes(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn delete_user_attributes(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserAttributesRequest,
-    ) -> Result<DeleteUserAttributesResponse, DeleteUserAttributesError> {
-        self_attributes::delete_user_attributes(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn get_user_attribute_verification_code(
-        &self,
-        ctx: &RequestContext,
-        input: GetUserAttributeVerificationCodeRequest,
-    ) -> Result<GetUserAttributeVerificationCodeResponse, GetUserAttributeVerificationCodeError>
-    {
-        self_attributes::get_user_attribute_verification_code(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn verify_user_attribute(
-        &self,
-        ctx: &RequestContext,
-        input: VerifyUserAttributeRequest,
-    ) -> Result<VerifyUserAttributeResponse, VerifyUserAttributeError> {
-        self_attributes::verify_user_attribute(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn delete_user(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserRequest,
-    ) -> Result<(), DeleteUserError> {
-        self_attributes::delete_user(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn list_user_sessions(
-        &self,
-        ctx: &RequestContext,
-        input: ListUserSessionsRequest,
-    ) -> Result<ListUserSessionsResponse, ListUserSessionsError> {
-        user_sessions::list_user_sessions(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_list_user_sessions(
-        &self,
-        ctx: &RequestContext,
-        input: AdminListUserSessionsRequest,
-    ) -> Result<AdminListUserSessionsResponse, AdminListUserSessionsError> {
-        user_sessions::admin_list_user_sessions(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn revoke_user_session(
-        &self,
-        ctx: &RequestContext,
-        input: RevokeUserSessionRequest,
-    ) -> Result<RevokeUserSessionResponse, RevokeUserSessionError> {
-        user_sessions::revoke_user_session(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-    async fn admin_revoke_user_session(
-        &self,
-        ctx: &RequestContext,
-        input: AdminRevokeUserSessionRequest,
-    ) -> Result<AdminRevokeUserSessionResponse, AdminRevokeUserSessionError> {
-        user_sessions::admin_revoke_user_session(self, ctx, input)
-            .await
-            .map_err(Into::into)
-    }
-}
+// The operations built, each to the function of its family that serves it; every other
+// operation answers NotImplementedException (the trait's default).
+cognitod_model::implement_cognito_identity_provider!(UserPools, RequestContext, {
+    create_user_pool => pools::create_user_pool,
+    describe_user_pool => pools::describe_user_pool,
+    update_user_pool => pools::update_user_pool,
+    delete_user_pool => pools::delete_user_pool,
+    list_user_pools => pools::list_user_pools,
+    add_custom_attributes => pools::add_custom_attributes,
+    get_user_pool_mfa_config => pools::get_user_pool_mfa_config,
+    set_user_pool_mfa_config => pools::set_user_pool_mfa_config,
+    tag_resource => tags::tag_resource,
+    untag_resource => tags::untag_resource,
+    list_tags_for_resource => tags::list_tags_for_resource,
+    create_user_pool_client => clients::create_user_pool_client,
+    describe_user_pool_client => clients::describe_user_pool_client,
+    update_user_pool_client => clients::update_user_pool_client,
+    delete_user_pool_client => clients::delete_user_pool_client,
+    list_user_pool_clients => clients::list_user_pool_clients,
+    add_user_pool_client_secret => clients::add_user_pool_client_secret,
+    list_user_pool_client_secrets => clients::list_user_pool_client_secrets,
+    delete_user_pool_client_secret => clients::delete_user_pool_client_secret,
+    admin_create_user => users::admin_create_user,
+    admin_get_user => users::admin_get_user,
+    admin_update_user_attributes => users::admin_update_user_attributes,
+    admin_delete_user_attributes => users::admin_delete_user_attributes,
+    admin_delete_user => users::admin_delete_user,
+    admin_disable_user => users::admin_disable_user,
+    admin_enable_user => users::admin_enable_user,
+    admin_confirm_sign_up => users::admin_confirm_sign_up,
+    admin_set_user_password => users::admin_set_user_password,
+    admin_reset_user_password => users::admin_reset_user_password,
+    list_users => list_users::list_users,
+    create_group => groups::create_group,
+    get_group => groups::get_group,
+    update_group => groups::update_group,
+    delete_group => groups::delete_group,
+    list_groups => groups::list_groups,
+    admin_add_user_to_group => groups::admin_add_user_to_group,
+    admin_remove_user_from_group => groups::admin_remove_user_from_group,
+    admin_list_groups_for_user => groups::admin_list_groups_for_user,
+    list_users_in_group => groups::list_users_in_group,
+    initiate_auth => sign_in::initiate_auth,
+    admin_initiate_auth => sign_in::admin_initiate_auth,
+    respond_to_auth_challenge => challenges::respond_to_auth_challenge,
+    admin_respond_to_auth_challenge => challenges::admin_respond_to_auth_challenge,
+    get_tokens_from_refresh_token => refresh::get_tokens_from_refresh_token,
+    revoke_token => refresh::revoke_token,
+    sign_up => sign_up::sign_up,
+    confirm_sign_up => sign_up::confirm_sign_up,
+    resend_confirmation_code => sign_up::resend_confirmation_code,
+    forgot_password => forgot_password::forgot_password,
+    confirm_forgot_password => forgot_password::confirm_forgot_password,
+    change_password => forgot_password::change_password,
+    get_user => current_user::get_user,
+    global_sign_out => current_user::global_sign_out,
+    admin_user_global_sign_out => current_user::admin_user_global_sign_out,
+    update_user_attributes => self_attributes::update_user_attributes,
+    delete_user_attributes => self_attributes::delete_user_attributes,
+    get_user_attribute_verification_code => self_attributes::get_user_attribute_verification_code,
+    verify_user_attribute => self_attributes::verify_user_attribute,
+    delete_user => self_attributes::delete_user,
+    list_user_sessions => user_sessions::list_user_sessions,
+    admin_list_user_sessions => user_sessions::admin_list_user_sessions,
+    revoke_user_session => user_sessions::revoke_user_session,
+    admin_revoke_user_session => user_sessions::admin_revoke_user_session,
+});

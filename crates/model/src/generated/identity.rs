@@ -4976,3 +4976,132 @@ pub async fn dispatch<S: CognitoIdentity + ?Sized>(
         }
     }
 }
+
+/// Implements [`CognitoIdentity`] for `$service` from a table with one line per operation
+/// built, `operation_name => path::to::function`, each function an
+/// `async fn(&$service, &$ctx, Input) -> Result<Output, E>` with `E: Into<OperationError>`.
+/// Operations left out keep the trait's `NotImplemented` answer.
+#[macro_export]
+macro_rules! implement_cognito_identity {
+    ($service:ty, $ctx:ty, { $($operation:ident => $function:path),* $(,)? }) => {
+        impl $crate::identity::CognitoIdentity for $service {
+            type Ctx = $ctx;
+            $( $crate::implement_cognito_identity!(@method $operation $function); )*
+        }
+    };
+    (@method create_identity_pool $function:path) => {
+        fn create_identity_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::CreateIdentityPoolInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::IdentityPool, $crate::identity::CreateIdentityPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_identities $function:path) => {
+        fn delete_identities<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::DeleteIdentitiesInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::DeleteIdentitiesResponse, $crate::identity::DeleteIdentitiesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_identity_pool $function:path) => {
+        fn delete_identity_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::DeleteIdentityPoolInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::identity::DeleteIdentityPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_identity $function:path) => {
+        fn describe_identity<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::DescribeIdentityInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::IdentityDescription, $crate::identity::DescribeIdentityError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_identity_pool $function:path) => {
+        fn describe_identity_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::DescribeIdentityPoolInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::IdentityPool, $crate::identity::DescribeIdentityPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_credentials_for_identity $function:path) => {
+        fn get_credentials_for_identity<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::GetCredentialsForIdentityInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::GetCredentialsForIdentityResponse, $crate::identity::GetCredentialsForIdentityError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_id $function:path) => {
+        fn get_id<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::GetIdInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::GetIdResponse, $crate::identity::GetIdError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_identity_pool_roles $function:path) => {
+        fn get_identity_pool_roles<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::GetIdentityPoolRolesInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::GetIdentityPoolRolesResponse, $crate::identity::GetIdentityPoolRolesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_open_id_token $function:path) => {
+        fn get_open_id_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::GetOpenIdTokenInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::GetOpenIdTokenResponse, $crate::identity::GetOpenIdTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_open_id_token_for_developer_identity $function:path) => {
+        fn get_open_id_token_for_developer_identity<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::GetOpenIdTokenForDeveloperIdentityInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::GetOpenIdTokenForDeveloperIdentityResponse, $crate::identity::GetOpenIdTokenForDeveloperIdentityError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_principal_tag_attribute_map $function:path) => {
+        fn get_principal_tag_attribute_map<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::GetPrincipalTagAttributeMapInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::GetPrincipalTagAttributeMapResponse, $crate::identity::GetPrincipalTagAttributeMapError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_identities $function:path) => {
+        fn list_identities<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::ListIdentitiesInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::ListIdentitiesResponse, $crate::identity::ListIdentitiesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_identity_pools $function:path) => {
+        fn list_identity_pools<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::ListIdentityPoolsInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::ListIdentityPoolsResponse, $crate::identity::ListIdentityPoolsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_tags_for_resource $function:path) => {
+        fn list_tags_for_resource<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::ListTagsForResourceInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::ListTagsForResourceResponse, $crate::identity::ListTagsForResourceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method lookup_developer_identity $function:path) => {
+        fn lookup_developer_identity<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::LookupDeveloperIdentityInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::LookupDeveloperIdentityResponse, $crate::identity::LookupDeveloperIdentityError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method merge_developer_identities $function:path) => {
+        fn merge_developer_identities<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::MergeDeveloperIdentitiesInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::MergeDeveloperIdentitiesResponse, $crate::identity::MergeDeveloperIdentitiesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_identity_pool_roles $function:path) => {
+        fn set_identity_pool_roles<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::SetIdentityPoolRolesInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::identity::SetIdentityPoolRolesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_principal_tag_attribute_map $function:path) => {
+        fn set_principal_tag_attribute_map<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::SetPrincipalTagAttributeMapInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::SetPrincipalTagAttributeMapResponse, $crate::identity::SetPrincipalTagAttributeMapError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method tag_resource $function:path) => {
+        fn tag_resource<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::TagResourceInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::TagResourceResponse, $crate::identity::TagResourceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method unlink_developer_identity $function:path) => {
+        fn unlink_developer_identity<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::UnlinkDeveloperIdentityInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::identity::UnlinkDeveloperIdentityError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method unlink_identity $function:path) => {
+        fn unlink_identity<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::UnlinkIdentityInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::identity::UnlinkIdentityError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method untag_resource $function:path) => {
+        fn untag_resource<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::UntagResourceInput) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::UntagResourceResponse, $crate::identity::UntagResourceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_identity_pool $function:path) => {
+        fn update_identity_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::identity::IdentityPool) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::identity::IdentityPool, $crate::identity::UpdateIdentityPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+}

@@ -43198,3 +43198,782 @@ pub async fn dispatch<S: CognitoIdentityProvider + ?Sized>(
         }
     }
 }
+
+/// Implements [`CognitoIdentityProvider`] for `$service` from a table with one line per operation
+/// built, `operation_name => path::to::function`, each function an
+/// `async fn(&$service, &$ctx, Input) -> Result<Output, E>` with `E: Into<OperationError>`.
+/// Operations left out keep the trait's `NotImplemented` answer.
+#[macro_export]
+macro_rules! implement_cognito_identity_provider {
+    ($service:ty, $ctx:ty, { $($operation:ident => $function:path),* $(,)? }) => {
+        impl $crate::idp::CognitoIdentityProvider for $service {
+            type Ctx = $ctx;
+            $( $crate::implement_cognito_identity_provider!(@method $operation $function); )*
+        }
+    };
+    (@method add_custom_attributes $function:path) => {
+        fn add_custom_attributes<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AddCustomAttributesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AddCustomAttributesResponse, $crate::idp::AddCustomAttributesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method add_user_pool_client_secret $function:path) => {
+        fn add_user_pool_client_secret<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AddUserPoolClientSecretRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AddUserPoolClientSecretResponse, $crate::idp::AddUserPoolClientSecretError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_add_user_to_group $function:path) => {
+        fn admin_add_user_to_group<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminAddUserToGroupRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::AdminAddUserToGroupError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_confirm_sign_up $function:path) => {
+        fn admin_confirm_sign_up<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminConfirmSignUpRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminConfirmSignUpResponse, $crate::idp::AdminConfirmSignUpError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_create_user $function:path) => {
+        fn admin_create_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminCreateUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminCreateUserResponse, $crate::idp::AdminCreateUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_delete_software_token $function:path) => {
+        fn admin_delete_software_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminDeleteSoftwareTokenRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminDeleteSoftwareTokenResponse, $crate::idp::AdminDeleteSoftwareTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_delete_user $function:path) => {
+        fn admin_delete_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminDeleteUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::AdminDeleteUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_delete_user_attributes $function:path) => {
+        fn admin_delete_user_attributes<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminDeleteUserAttributesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminDeleteUserAttributesResponse, $crate::idp::AdminDeleteUserAttributesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_disable_provider_for_user $function:path) => {
+        fn admin_disable_provider_for_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminDisableProviderForUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminDisableProviderForUserResponse, $crate::idp::AdminDisableProviderForUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_disable_user $function:path) => {
+        fn admin_disable_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminDisableUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminDisableUserResponse, $crate::idp::AdminDisableUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_enable_user $function:path) => {
+        fn admin_enable_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminEnableUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminEnableUserResponse, $crate::idp::AdminEnableUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_forget_device $function:path) => {
+        fn admin_forget_device<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminForgetDeviceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::AdminForgetDeviceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_get_device $function:path) => {
+        fn admin_get_device<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminGetDeviceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminGetDeviceResponse, $crate::idp::AdminGetDeviceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_get_user $function:path) => {
+        fn admin_get_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminGetUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminGetUserResponse, $crate::idp::AdminGetUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_get_user_auth_factors $function:path) => {
+        fn admin_get_user_auth_factors<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminGetUserAuthFactorsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminGetUserAuthFactorsResponse, $crate::idp::AdminGetUserAuthFactorsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_initiate_auth $function:path) => {
+        fn admin_initiate_auth<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminInitiateAuthRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminInitiateAuthResponse, $crate::idp::AdminInitiateAuthError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_link_provider_for_user $function:path) => {
+        fn admin_link_provider_for_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminLinkProviderForUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminLinkProviderForUserResponse, $crate::idp::AdminLinkProviderForUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_list_devices $function:path) => {
+        fn admin_list_devices<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminListDevicesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminListDevicesResponse, $crate::idp::AdminListDevicesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_list_groups_for_user $function:path) => {
+        fn admin_list_groups_for_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminListGroupsForUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminListGroupsForUserResponse, $crate::idp::AdminListGroupsForUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_list_user_auth_events $function:path) => {
+        fn admin_list_user_auth_events<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminListUserAuthEventsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminListUserAuthEventsResponse, $crate::idp::AdminListUserAuthEventsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_list_user_sessions $function:path) => {
+        fn admin_list_user_sessions<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminListUserSessionsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminListUserSessionsResponse, $crate::idp::AdminListUserSessionsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_remove_user_from_group $function:path) => {
+        fn admin_remove_user_from_group<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminRemoveUserFromGroupRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::AdminRemoveUserFromGroupError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_reset_user_password $function:path) => {
+        fn admin_reset_user_password<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminResetUserPasswordRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminResetUserPasswordResponse, $crate::idp::AdminResetUserPasswordError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_respond_to_auth_challenge $function:path) => {
+        fn admin_respond_to_auth_challenge<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminRespondToAuthChallengeRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminRespondToAuthChallengeResponse, $crate::idp::AdminRespondToAuthChallengeError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_revoke_user_session $function:path) => {
+        fn admin_revoke_user_session<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminRevokeUserSessionRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminRevokeUserSessionResponse, $crate::idp::AdminRevokeUserSessionError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_set_user_mfa_preference $function:path) => {
+        fn admin_set_user_mfa_preference<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminSetUserMFAPreferenceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminSetUserMFAPreferenceResponse, $crate::idp::AdminSetUserMFAPreferenceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_set_user_password $function:path) => {
+        fn admin_set_user_password<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminSetUserPasswordRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminSetUserPasswordResponse, $crate::idp::AdminSetUserPasswordError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_set_user_settings $function:path) => {
+        fn admin_set_user_settings<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminSetUserSettingsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminSetUserSettingsResponse, $crate::idp::AdminSetUserSettingsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_update_auth_event_feedback $function:path) => {
+        fn admin_update_auth_event_feedback<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminUpdateAuthEventFeedbackRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminUpdateAuthEventFeedbackResponse, $crate::idp::AdminUpdateAuthEventFeedbackError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_update_device_status $function:path) => {
+        fn admin_update_device_status<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminUpdateDeviceStatusRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminUpdateDeviceStatusResponse, $crate::idp::AdminUpdateDeviceStatusError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_update_user_attributes $function:path) => {
+        fn admin_update_user_attributes<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminUpdateUserAttributesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminUpdateUserAttributesResponse, $crate::idp::AdminUpdateUserAttributesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method admin_user_global_sign_out $function:path) => {
+        fn admin_user_global_sign_out<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AdminUserGlobalSignOutRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AdminUserGlobalSignOutResponse, $crate::idp::AdminUserGlobalSignOutError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method associate_software_token $function:path) => {
+        fn associate_software_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::AssociateSoftwareTokenRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::AssociateSoftwareTokenResponse, $crate::idp::AssociateSoftwareTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method cancel_point_in_time_recovery $function:path) => {
+        fn cancel_point_in_time_recovery<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CancelPointInTimeRecoveryRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CancelPointInTimeRecoveryResponse, $crate::idp::CancelPointInTimeRecoveryError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method change_password $function:path) => {
+        fn change_password<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ChangePasswordRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ChangePasswordResponse, $crate::idp::ChangePasswordError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method complete_web_authn_registration $function:path) => {
+        fn complete_web_authn_registration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CompleteWebAuthnRegistrationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CompleteWebAuthnRegistrationResponse, $crate::idp::CompleteWebAuthnRegistrationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method confirm_device $function:path) => {
+        fn confirm_device<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ConfirmDeviceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ConfirmDeviceResponse, $crate::idp::ConfirmDeviceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method confirm_forgot_password $function:path) => {
+        fn confirm_forgot_password<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ConfirmForgotPasswordRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ConfirmForgotPasswordResponse, $crate::idp::ConfirmForgotPasswordError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method confirm_sign_up $function:path) => {
+        fn confirm_sign_up<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ConfirmSignUpRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ConfirmSignUpResponse, $crate::idp::ConfirmSignUpError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_cimd_policy $function:path) => {
+        fn create_cimd_policy<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateCIMDPolicyRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateCIMDPolicyResponse, $crate::idp::CreateCIMDPolicyError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_group $function:path) => {
+        fn create_group<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateGroupRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateGroupResponse, $crate::idp::CreateGroupError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_identity_provider $function:path) => {
+        fn create_identity_provider<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateIdentityProviderRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateIdentityProviderResponse, $crate::idp::CreateIdentityProviderError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_managed_login_branding $function:path) => {
+        fn create_managed_login_branding<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateManagedLoginBrandingRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateManagedLoginBrandingResponse, $crate::idp::CreateManagedLoginBrandingError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_resource_server $function:path) => {
+        fn create_resource_server<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateResourceServerRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateResourceServerResponse, $crate::idp::CreateResourceServerError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_terms $function:path) => {
+        fn create_terms<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateTermsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateTermsResponse, $crate::idp::CreateTermsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_user_import_job $function:path) => {
+        fn create_user_import_job<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateUserImportJobRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateUserImportJobResponse, $crate::idp::CreateUserImportJobError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_user_pool $function:path) => {
+        fn create_user_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateUserPoolRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateUserPoolResponse, $crate::idp::CreateUserPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_user_pool_client $function:path) => {
+        fn create_user_pool_client<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateUserPoolClientRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateUserPoolClientResponse, $crate::idp::CreateUserPoolClientError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_user_pool_domain $function:path) => {
+        fn create_user_pool_domain<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateUserPoolDomainRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateUserPoolDomainResponse, $crate::idp::CreateUserPoolDomainError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method create_user_pool_replica $function:path) => {
+        fn create_user_pool_replica<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::CreateUserPoolReplicaRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::CreateUserPoolReplicaResponse, $crate::idp::CreateUserPoolReplicaError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_cimd_policy $function:path) => {
+        fn delete_cimd_policy<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteCIMDPolicyRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DeleteCIMDPolicyResponse, $crate::idp::DeleteCIMDPolicyError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_group $function:path) => {
+        fn delete_group<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteGroupRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteGroupError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_identity_provider $function:path) => {
+        fn delete_identity_provider<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteIdentityProviderRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteIdentityProviderError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_managed_login_branding $function:path) => {
+        fn delete_managed_login_branding<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteManagedLoginBrandingRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteManagedLoginBrandingError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_resource_server $function:path) => {
+        fn delete_resource_server<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteResourceServerRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteResourceServerError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_terms $function:path) => {
+        fn delete_terms<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteTermsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteTermsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_user $function:path) => {
+        fn delete_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_user_attributes $function:path) => {
+        fn delete_user_attributes<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteUserAttributesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DeleteUserAttributesResponse, $crate::idp::DeleteUserAttributesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_user_pool $function:path) => {
+        fn delete_user_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteUserPoolRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteUserPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_user_pool_client $function:path) => {
+        fn delete_user_pool_client<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteUserPoolClientRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::DeleteUserPoolClientError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_user_pool_client_secret $function:path) => {
+        fn delete_user_pool_client_secret<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteUserPoolClientSecretRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DeleteUserPoolClientSecretResponse, $crate::idp::DeleteUserPoolClientSecretError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_user_pool_domain $function:path) => {
+        fn delete_user_pool_domain<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteUserPoolDomainRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DeleteUserPoolDomainResponse, $crate::idp::DeleteUserPoolDomainError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_user_pool_replica $function:path) => {
+        fn delete_user_pool_replica<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteUserPoolReplicaRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DeleteUserPoolReplicaResponse, $crate::idp::DeleteUserPoolReplicaError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method delete_web_authn_credential $function:path) => {
+        fn delete_web_authn_credential<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DeleteWebAuthnCredentialRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DeleteWebAuthnCredentialResponse, $crate::idp::DeleteWebAuthnCredentialError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_cimd_policy $function:path) => {
+        fn describe_cimd_policy<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeCIMDPolicyRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeCIMDPolicyResponse, $crate::idp::DescribeCIMDPolicyError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_identity_provider $function:path) => {
+        fn describe_identity_provider<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeIdentityProviderRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeIdentityProviderResponse, $crate::idp::DescribeIdentityProviderError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_managed_login_branding $function:path) => {
+        fn describe_managed_login_branding<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeManagedLoginBrandingRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeManagedLoginBrandingResponse, $crate::idp::DescribeManagedLoginBrandingError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_managed_login_branding_by_client $function:path) => {
+        fn describe_managed_login_branding_by_client<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeManagedLoginBrandingByClientRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeManagedLoginBrandingByClientResponse, $crate::idp::DescribeManagedLoginBrandingByClientError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_point_in_time_recovery $function:path) => {
+        fn describe_point_in_time_recovery<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribePointInTimeRecoveryRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribePointInTimeRecoveryResponse, $crate::idp::DescribePointInTimeRecoveryError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_resource_server $function:path) => {
+        fn describe_resource_server<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeResourceServerRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeResourceServerResponse, $crate::idp::DescribeResourceServerError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_risk_configuration $function:path) => {
+        fn describe_risk_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeRiskConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeRiskConfigurationResponse, $crate::idp::DescribeRiskConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_terms $function:path) => {
+        fn describe_terms<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeTermsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeTermsResponse, $crate::idp::DescribeTermsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_terms_by_client $function:path) => {
+        fn describe_terms_by_client<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeTermsByClientRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeTermsByClientResponse, $crate::idp::DescribeTermsByClientError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_user_import_job $function:path) => {
+        fn describe_user_import_job<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeUserImportJobRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeUserImportJobResponse, $crate::idp::DescribeUserImportJobError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_user_pool $function:path) => {
+        fn describe_user_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeUserPoolRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeUserPoolResponse, $crate::idp::DescribeUserPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_user_pool_client $function:path) => {
+        fn describe_user_pool_client<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeUserPoolClientRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeUserPoolClientResponse, $crate::idp::DescribeUserPoolClientError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method describe_user_pool_domain $function:path) => {
+        fn describe_user_pool_domain<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::DescribeUserPoolDomainRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::DescribeUserPoolDomainResponse, $crate::idp::DescribeUserPoolDomainError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method forget_device $function:path) => {
+        fn forget_device<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ForgetDeviceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<(), $crate::idp::ForgetDeviceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method forgot_password $function:path) => {
+        fn forgot_password<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ForgotPasswordRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ForgotPasswordResponse, $crate::idp::ForgotPasswordError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_csv_header $function:path) => {
+        fn get_csv_header<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetCSVHeaderRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetCSVHeaderResponse, $crate::idp::GetCSVHeaderError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_client_token $function:path) => {
+        fn get_client_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetClientTokenRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetClientTokenResponse, $crate::idp::GetClientTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_derived_token $function:path) => {
+        fn get_derived_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetDerivedTokenRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetDerivedTokenResponse, $crate::idp::GetDerivedTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_device $function:path) => {
+        fn get_device<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetDeviceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetDeviceResponse, $crate::idp::GetDeviceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_group $function:path) => {
+        fn get_group<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetGroupRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetGroupResponse, $crate::idp::GetGroupError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_identity_provider_by_identifier $function:path) => {
+        fn get_identity_provider_by_identifier<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetIdentityProviderByIdentifierRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetIdentityProviderByIdentifierResponse, $crate::idp::GetIdentityProviderByIdentifierError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_log_delivery_configuration $function:path) => {
+        fn get_log_delivery_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetLogDeliveryConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetLogDeliveryConfigurationResponse, $crate::idp::GetLogDeliveryConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_provisioned_limit $function:path) => {
+        fn get_provisioned_limit<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetProvisionedLimitRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetProvisionedLimitResponse, $crate::idp::GetProvisionedLimitError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_signing_certificate $function:path) => {
+        fn get_signing_certificate<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetSigningCertificateRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetSigningCertificateResponse, $crate::idp::GetSigningCertificateError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_tokens_from_refresh_token $function:path) => {
+        fn get_tokens_from_refresh_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetTokensFromRefreshTokenRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetTokensFromRefreshTokenResponse, $crate::idp::GetTokensFromRefreshTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_ui_customization $function:path) => {
+        fn get_ui_customization<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetUICustomizationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetUICustomizationResponse, $crate::idp::GetUICustomizationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_user $function:path) => {
+        fn get_user<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetUserRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetUserResponse, $crate::idp::GetUserError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_user_attribute_verification_code $function:path) => {
+        fn get_user_attribute_verification_code<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetUserAttributeVerificationCodeRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetUserAttributeVerificationCodeResponse, $crate::idp::GetUserAttributeVerificationCodeError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_user_auth_factors $function:path) => {
+        fn get_user_auth_factors<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetUserAuthFactorsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetUserAuthFactorsResponse, $crate::idp::GetUserAuthFactorsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_user_pool_client_session_configuration $function:path) => {
+        fn get_user_pool_client_session_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetUserPoolClientSessionConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetUserPoolClientSessionConfigurationResponse, $crate::idp::GetUserPoolClientSessionConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_user_pool_mfa_config $function:path) => {
+        fn get_user_pool_mfa_config<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetUserPoolMfaConfigRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetUserPoolMfaConfigResponse, $crate::idp::GetUserPoolMfaConfigError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method get_user_pool_session_configuration $function:path) => {
+        fn get_user_pool_session_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GetUserPoolSessionConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GetUserPoolSessionConfigurationResponse, $crate::idp::GetUserPoolSessionConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method global_sign_out $function:path) => {
+        fn global_sign_out<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::GlobalSignOutRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::GlobalSignOutResponse, $crate::idp::GlobalSignOutError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method initiate_auth $function:path) => {
+        fn initiate_auth<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::InitiateAuthRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::InitiateAuthResponse, $crate::idp::InitiateAuthError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method initiate_point_in_time_recovery $function:path) => {
+        fn initiate_point_in_time_recovery<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::InitiatePointInTimeRecoveryRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::InitiatePointInTimeRecoveryResponse, $crate::idp::InitiatePointInTimeRecoveryError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_cimd_policies $function:path) => {
+        fn list_cimd_policies<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListCIMDPoliciesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListCIMDPoliciesResponse, $crate::idp::ListCIMDPoliciesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_client_metadata_ur_ls $function:path) => {
+        fn list_client_metadata_ur_ls<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListClientMetadataURLsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListClientMetadataURLsResponse, $crate::idp::ListClientMetadataURLsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_devices $function:path) => {
+        fn list_devices<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListDevicesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListDevicesResponse, $crate::idp::ListDevicesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_groups $function:path) => {
+        fn list_groups<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListGroupsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListGroupsResponse, $crate::idp::ListGroupsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_identity_providers $function:path) => {
+        fn list_identity_providers<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListIdentityProvidersRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListIdentityProvidersResponse, $crate::idp::ListIdentityProvidersError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_point_in_time_recoveries $function:path) => {
+        fn list_point_in_time_recoveries<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListPointInTimeRecoveriesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListPointInTimeRecoveriesResponse, $crate::idp::ListPointInTimeRecoveriesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_resource_servers $function:path) => {
+        fn list_resource_servers<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListResourceServersRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListResourceServersResponse, $crate::idp::ListResourceServersError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_tags_for_resource $function:path) => {
+        fn list_tags_for_resource<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListTagsForResourceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListTagsForResourceResponse, $crate::idp::ListTagsForResourceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_terms $function:path) => {
+        fn list_terms<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListTermsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListTermsResponse, $crate::idp::ListTermsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_user_import_jobs $function:path) => {
+        fn list_user_import_jobs<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUserImportJobsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUserImportJobsResponse, $crate::idp::ListUserImportJobsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_user_pool_client_secrets $function:path) => {
+        fn list_user_pool_client_secrets<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUserPoolClientSecretsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUserPoolClientSecretsResponse, $crate::idp::ListUserPoolClientSecretsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_user_pool_clients $function:path) => {
+        fn list_user_pool_clients<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUserPoolClientsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUserPoolClientsResponse, $crate::idp::ListUserPoolClientsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_user_pool_replicas $function:path) => {
+        fn list_user_pool_replicas<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUserPoolReplicasRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUserPoolReplicasResponse, $crate::idp::ListUserPoolReplicasError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_user_pools $function:path) => {
+        fn list_user_pools<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUserPoolsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUserPoolsResponse, $crate::idp::ListUserPoolsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_user_sessions $function:path) => {
+        fn list_user_sessions<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUserSessionsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUserSessionsResponse, $crate::idp::ListUserSessionsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_users $function:path) => {
+        fn list_users<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUsersRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUsersResponse, $crate::idp::ListUsersError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_users_in_group $function:path) => {
+        fn list_users_in_group<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListUsersInGroupRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListUsersInGroupResponse, $crate::idp::ListUsersInGroupError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method list_web_authn_credentials $function:path) => {
+        fn list_web_authn_credentials<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ListWebAuthnCredentialsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ListWebAuthnCredentialsResponse, $crate::idp::ListWebAuthnCredentialsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method resend_confirmation_code $function:path) => {
+        fn resend_confirmation_code<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::ResendConfirmationCodeRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::ResendConfirmationCodeResponse, $crate::idp::ResendConfirmationCodeError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method respond_to_auth_challenge $function:path) => {
+        fn respond_to_auth_challenge<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::RespondToAuthChallengeRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::RespondToAuthChallengeResponse, $crate::idp::RespondToAuthChallengeError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method revoke_token $function:path) => {
+        fn revoke_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::RevokeTokenRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::RevokeTokenResponse, $crate::idp::RevokeTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method revoke_user_session $function:path) => {
+        fn revoke_user_session<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::RevokeUserSessionRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::RevokeUserSessionResponse, $crate::idp::RevokeUserSessionError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_log_delivery_configuration $function:path) => {
+        fn set_log_delivery_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetLogDeliveryConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetLogDeliveryConfigurationResponse, $crate::idp::SetLogDeliveryConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_risk_configuration $function:path) => {
+        fn set_risk_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetRiskConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetRiskConfigurationResponse, $crate::idp::SetRiskConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_ui_customization $function:path) => {
+        fn set_ui_customization<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetUICustomizationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetUICustomizationResponse, $crate::idp::SetUICustomizationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_user_mfa_preference $function:path) => {
+        fn set_user_mfa_preference<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetUserMFAPreferenceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetUserMFAPreferenceResponse, $crate::idp::SetUserMFAPreferenceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_user_pool_client_session_configuration $function:path) => {
+        fn set_user_pool_client_session_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetUserPoolClientSessionConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetUserPoolClientSessionConfigurationResponse, $crate::idp::SetUserPoolClientSessionConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_user_pool_mfa_config $function:path) => {
+        fn set_user_pool_mfa_config<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetUserPoolMfaConfigRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetUserPoolMfaConfigResponse, $crate::idp::SetUserPoolMfaConfigError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_user_pool_session_configuration $function:path) => {
+        fn set_user_pool_session_configuration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetUserPoolSessionConfigurationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetUserPoolSessionConfigurationResponse, $crate::idp::SetUserPoolSessionConfigurationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method set_user_settings $function:path) => {
+        fn set_user_settings<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SetUserSettingsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SetUserSettingsResponse, $crate::idp::SetUserSettingsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method sign_up $function:path) => {
+        fn sign_up<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::SignUpRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::SignUpResponse, $crate::idp::SignUpError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method start_point_in_time_recovery $function:path) => {
+        fn start_point_in_time_recovery<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::StartPointInTimeRecoveryRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::StartPointInTimeRecoveryResponse, $crate::idp::StartPointInTimeRecoveryError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method start_user_import_job $function:path) => {
+        fn start_user_import_job<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::StartUserImportJobRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::StartUserImportJobResponse, $crate::idp::StartUserImportJobError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method start_web_authn_registration $function:path) => {
+        fn start_web_authn_registration<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::StartWebAuthnRegistrationRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::StartWebAuthnRegistrationResponse, $crate::idp::StartWebAuthnRegistrationError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method stop_user_import_job $function:path) => {
+        fn stop_user_import_job<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::StopUserImportJobRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::StopUserImportJobResponse, $crate::idp::StopUserImportJobError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method tag_resource $function:path) => {
+        fn tag_resource<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::TagResourceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::TagResourceResponse, $crate::idp::TagResourceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method untag_resource $function:path) => {
+        fn untag_resource<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UntagResourceRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UntagResourceResponse, $crate::idp::UntagResourceError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_auth_event_feedback $function:path) => {
+        fn update_auth_event_feedback<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateAuthEventFeedbackRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateAuthEventFeedbackResponse, $crate::idp::UpdateAuthEventFeedbackError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_cimd_policy $function:path) => {
+        fn update_cimd_policy<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateCIMDPolicyRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateCIMDPolicyResponse, $crate::idp::UpdateCIMDPolicyError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_client_metadata_url_state $function:path) => {
+        fn update_client_metadata_url_state<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateClientMetadataURLStateRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateClientMetadataURLStateResponse, $crate::idp::UpdateClientMetadataURLStateError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_device_status $function:path) => {
+        fn update_device_status<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateDeviceStatusRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateDeviceStatusResponse, $crate::idp::UpdateDeviceStatusError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_group $function:path) => {
+        fn update_group<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateGroupRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateGroupResponse, $crate::idp::UpdateGroupError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_identity_provider $function:path) => {
+        fn update_identity_provider<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateIdentityProviderRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateIdentityProviderResponse, $crate::idp::UpdateIdentityProviderError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_managed_login_branding $function:path) => {
+        fn update_managed_login_branding<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateManagedLoginBrandingRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateManagedLoginBrandingResponse, $crate::idp::UpdateManagedLoginBrandingError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_provisioned_limit $function:path) => {
+        fn update_provisioned_limit<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateProvisionedLimitRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateProvisionedLimitResponse, $crate::idp::UpdateProvisionedLimitError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_resource_server $function:path) => {
+        fn update_resource_server<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateResourceServerRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateResourceServerResponse, $crate::idp::UpdateResourceServerError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_terms $function:path) => {
+        fn update_terms<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateTermsRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateTermsResponse, $crate::idp::UpdateTermsError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_user_attributes $function:path) => {
+        fn update_user_attributes<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateUserAttributesRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateUserAttributesResponse, $crate::idp::UpdateUserAttributesError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_user_pool $function:path) => {
+        fn update_user_pool<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateUserPoolRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateUserPoolResponse, $crate::idp::UpdateUserPoolError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_user_pool_client $function:path) => {
+        fn update_user_pool_client<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateUserPoolClientRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateUserPoolClientResponse, $crate::idp::UpdateUserPoolClientError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_user_pool_domain $function:path) => {
+        fn update_user_pool_domain<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateUserPoolDomainRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateUserPoolDomainResponse, $crate::idp::UpdateUserPoolDomainError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method update_user_pool_replica $function:path) => {
+        fn update_user_pool_replica<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::UpdateUserPoolReplicaRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::UpdateUserPoolReplicaResponse, $crate::idp::UpdateUserPoolReplicaError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method verify_software_token $function:path) => {
+        fn verify_software_token<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::VerifySoftwareTokenRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::VerifySoftwareTokenResponse, $crate::idp::VerifySoftwareTokenError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+    (@method verify_user_attribute $function:path) => {
+        fn verify_user_attribute<'life0, 'life1, 'async_trait>(&'life0 self, ctx: &'life1 Self::Ctx, input: $crate::idp::VerifyUserAttributeRequest) -> ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = ::std::result::Result<$crate::idp::VerifyUserAttributeResponse, $crate::idp::VerifyUserAttributeError>> + ::core::marker::Send + 'async_trait>> where 'life0: 'async_trait, 'life1: 'async_trait, Self: 'async_trait {
+            ::std::boxed::Box::pin(async move { $function(self, ctx, input).await.map_err(::core::convert::Into::into) })
+        }
+    };
+}
