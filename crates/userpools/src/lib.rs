@@ -146,20 +146,13 @@ impl UserPools {
             return Ok(None);
         }
         let issuer = tokens::issuer(self, pool_id);
-        let base = &self.settings.public_url;
+        // Only what answers: the OAuth2 endpoints (authorize, token, userInfo, revoke,
+        // logout) join the document when they are served.
         Ok(Some(serde_json::json!({
             "issuer": issuer,
             "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-            "authorization_endpoint": format!("{base}/oauth2/authorize"),
-            "token_endpoint": format!("{base}/oauth2/token"),
-            "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
-            "revocation_endpoint": format!("{base}/oauth2/revoke"),
-            "end_session_endpoint": format!("{base}/logout"),
-            "response_types_supported": ["code", "token"],
-            "scopes_supported": ["openid", "email", "phone", "profile"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         })))
     }
 

@@ -182,6 +182,21 @@ async fn password_sign_in_issues_cognito_tokens_that_refresh_and_sign_out() {
         discovery["jwks_uri"],
         format!("{issuer}/.well-known/jwks.json").as_str()
     );
+    // Every endpoint the document names answers; none of the OAuth2 ones is served yet.
+    for endpoint in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "revocation_endpoint",
+        "end_session_endpoint",
+    ] {
+        assert!(discovery.get(endpoint).is_none(), "{endpoint}: {discovery}");
+    }
+    let jwks_status = reqwest::get(discovery["jwks_uri"].as_str().unwrap())
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(jwks_status, 200);
 
     let user = idp
         .get_user()
