@@ -160,6 +160,8 @@ pub(crate) async fn set_user_pool_mfa_config(
             ));
         }
     }
+    // A valid configuration that cognitod cannot enforce yet is refused, not stored.
+    crate::pool_settings::refuse_required_mfa(Some(mode))?;
     if let Some(sms) = &input.sms_mfa_configuration {
         if sms.sms_authentication_message.is_some() {
             pool.sms_authentication_message = sms.sms_authentication_message.clone();

@@ -297,6 +297,69 @@ fn check_mfa(pool: &UserPoolType, factors: EnabledFactors) -> Result<(), Error> 
     ))
 }
 
+/// A setting cognitod does not enforce yet, refused rather than stored and ignored: each
+/// would change what a client gets (a second factor, a trigger's veto, an adaptive block, a
+/// device challenge) or weaken security if it were silently skipped.
+fn not_supported_yet(setting: &str, why: &str) -> Error {
+    invalid_parameter(format!("{setting} is not supported by cognitod yet: {why}"))
+}
+
+/// MfaConfiguration ON needs sign-in to ask for a second factor, which it does not yet.
+/// (OPTIONAL is honest: no user can enrol a factor yet, so none is asked for.)
+pub(crate) fn refuse_required_mfa(mode: Option<UserPoolMfaType>) -> Result<(), Error> {
+    if mode == Some(UserPoolMfaType::On) {
+        return Err(not_supported_yet(
+            "MfaConfiguration ON",
+            "sign-in does not ask for a second factor, so a pool cannot require one",
+        ));
+    }
+    Ok(())
+}
+
+/// The settings of a valid pool that cognitod would otherwise store without enforcing.
+fn refuse_settings_not_in_effect(pool: &UserPoolType) -> Result<(), Error> {
+    refuse_required_mfa(pool.mfa_configuration)?;
+    if let Some(lambda) = &pool.lambda_config {
+        let set: Vec<String> = serde_json::to_value(lambda)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+            .unwrap_or_default();
+        if !set.is_empty() {
+            return Err(not_supported_yet(
+                &format!("LambdaConfig ({})", set.join(", ")),
+                "it does not invoke Lambda triggers",
+            ));
+        }
+    }
+    if let Some(add_ons) = &pool.user_pool_add_ons {
+        let custom_auth_enforced = add_ons
+            .advanced_security_additional_flows
+            .as_ref()
+            .and_then(|flows| flows.custom_auth_mode)
+            == Some(AdvancedSecurityEnabledModeType::Enforced);
+        if add_ons.advanced_security_mode == AdvancedSecurityModeType::Enforced
+            || custom_auth_enforced
+        {
+            return Err(not_supported_yet(
+                "UserPoolAddOns AdvancedSecurityMode ENFORCED",
+                "it takes no adaptive authentication actions",
+            ));
+        }
+    }
+    if pool
+        .device_configuration
+        .as_ref()
+        .and_then(|d| d.challenge_required_on_new_device)
+        == Some(true)
+    {
+        return Err(not_supported_yet(
+            "DeviceConfiguration ChallengeRequiredOnNewDevice",
+            "it does not remember or challenge devices",
+        ));
+    }
+    Ok(())
+}
+
 /// Everything a created or updated pool must satisfy.
 pub(crate) fn check(pool: &UserPoolType, factors: EnabledFactors) -> Result<(), Error> {
     let tier = pool.user_pool_tier.unwrap_or(UserPoolTierType::Essentials);
@@ -333,7 +396,7 @@ pub(crate) fn check(pool: &UserPoolType, factors: EnabledFactors) -> Result<(), 
             "A user pool can have at most {MAX_TAGS} tags."
         )));
     }
-    Ok(())
+    refuse_settings_not_in_effect(pool)
 }
 
 #[cfg(test)]
@@ -528,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn mfa_on_needs_a_factor() {
+    fn mfa_needs_a_factor() {
         let err = checked(UserPoolType {
             mfa_configuration: Some(UserPoolMfaType::Optional),
             ..Default::default()
@@ -540,7 +603,7 @@ mod tests {
              is required/optional"
         );
         checked(UserPoolType {
-            mfa_configuration: Some(UserPoolMfaType::On),
+            mfa_configuration: Some(UserPoolMfaType::Optional),
             auto_verified_attributes: Some(vec![VerifiedAttributeType::PhoneNumber]),
             sms_configuration: Some(SmsConfigurationType {
                 sns_caller_arn: Some("arn:aws:iam::1:role/sms".into()),
@@ -552,7 +615,7 @@ mod tests {
         let pool = overlay(
             &UserPoolType::default(),
             &UserPoolType {
-                mfa_configuration: Some(UserPoolMfaType::On),
+                mfa_configuration: Some(UserPoolMfaType::Optional),
                 ..Default::default()
             },
         )
@@ -564,6 +627,83 @@ mod tests {
                 email: false,
             },
         )
+        .unwrap();
+    }
+
+    #[test]
+    fn settings_not_enforced_yet_are_refused_by_name() {
+        let sms_pool = || UserPoolType {
+            auto_verified_attributes: Some(vec![VerifiedAttributeType::PhoneNumber]),
+            sms_configuration: Some(SmsConfigurationType {
+                sns_caller_arn: Some("arn:aws:iam::1:role/sms".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let refused = |pool: UserPoolType| {
+            let err = checked(pool).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidParameterException);
+            err.message
+        };
+        let message = refused(UserPoolType {
+            mfa_configuration: Some(UserPoolMfaType::On),
+            ..sms_pool()
+        });
+        assert!(
+            message.starts_with("MfaConfiguration ON is not supported by cognitod yet"),
+            "{message}"
+        );
+        let message = refused(UserPoolType {
+            lambda_config: Some(LambdaConfigType {
+                pre_sign_up: Some("arn:aws:lambda:us-east-1:1:function:f".into()),
+                pre_token_generation: Some("arn:aws:lambda:us-east-1:1:function:g".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        assert!(
+            message.starts_with("LambdaConfig (PreSignUp, PreTokenGeneration) is not supported"),
+            "{message}"
+        );
+        let message = refused(UserPoolType {
+            user_pool_tier: Some(UserPoolTierType::Plus),
+            user_pool_add_ons: Some(UserPoolAddOnsType {
+                advanced_security_mode: AdvancedSecurityModeType::Enforced,
+                advanced_security_additional_flows: None,
+            }),
+            ..Default::default()
+        });
+        assert!(
+            message.contains("AdvancedSecurityMode ENFORCED"),
+            "{message}"
+        );
+        let message = refused(UserPoolType {
+            device_configuration: Some(DeviceConfigurationType {
+                challenge_required_on_new_device: Some(true),
+                device_only_remembered_on_user_prompt: None,
+            }),
+            ..Default::default()
+        });
+        assert!(
+            message.contains("ChallengeRequiredOnNewDevice"),
+            "{message}"
+        );
+        // What is honest stays allowed: OPTIONAL (no user can enrol a factor yet), audit
+        // only, devices without a challenge, an empty LambdaConfig.
+        checked(UserPoolType {
+            mfa_configuration: Some(UserPoolMfaType::Optional),
+            lambda_config: Some(LambdaConfigType::default()),
+            user_pool_tier: Some(UserPoolTierType::Plus),
+            user_pool_add_ons: Some(UserPoolAddOnsType {
+                advanced_security_mode: AdvancedSecurityModeType::Audit,
+                advanced_security_additional_flows: None,
+            }),
+            device_configuration: Some(DeviceConfigurationType {
+                challenge_required_on_new_device: Some(false),
+                device_only_remembered_on_user_prompt: Some(true),
+            }),
+            ..sms_pool()
+        })
         .unwrap();
     }
 

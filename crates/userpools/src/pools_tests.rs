@@ -155,10 +155,6 @@ async fn create_keeps_what_it_is_given() {
                 case_sensitive: false,
             }),
             auto_verified_attributes: Some(vec![VerifiedAttributeType::Email]),
-            lambda_config: Some(LambdaConfigType {
-                pre_sign_up: Some("arn:aws:lambda:us-east-1:1:function:pre".into()),
-                ..Default::default()
-            }),
             user_pool_tags: Some(BTreeMap::from([("team".into(), "id".into())])),
             user_pool_tier: Some(UserPoolTierType::Lite),
             schema: Some(vec![SchemaAttributeType {
@@ -180,10 +176,6 @@ async fn create_keeps_what_it_is_given() {
         Some(UsernameConfigurationType {
             case_sensitive: false
         })
-    );
-    assert_eq!(
-        pool.lambda_config.unwrap().pre_sign_up.as_deref(),
-        Some("arn:aws:lambda:us-east-1:1:function:pre")
     );
     assert_eq!(pool.user_pool_tags.unwrap()["team"], "id");
     assert_eq!(pool.user_pool_tier, Some(UserPoolTierType::Lite));
@@ -483,16 +475,31 @@ async fn mfa_configuration_round_trips_and_survives_updates() {
         Some(UserPoolMfaType::Optional)
     );
 
-    // TOTP enabled lets UpdateUserPool keep MFA on without SMS; the factors stay stored.
+    // TOTP enabled lets UpdateUserPool keep MFA optional without SMS; the factors stay
+    // stored. MFA ON is refused until sign-in asks for a second factor.
+    let refused = f
+        .update(UpdateUserPoolRequest {
+            user_pool_id: id.clone(),
+            mfa_configuration: Some(UserPoolMfaType::On),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .message
+            .starts_with("MfaConfiguration ON is not supported"),
+        "{refused:?}"
+    );
     f.update(UpdateUserPoolRequest {
         user_pool_id: id.clone(),
-        mfa_configuration: Some(UserPoolMfaType::On),
+        mfa_configuration: Some(UserPoolMfaType::Optional),
         ..Default::default()
     })
     .await
     .unwrap();
     let got = f.get_mfa(&id).await;
-    assert_eq!(got.mfa_configuration, Some(UserPoolMfaType::On));
+    assert_eq!(got.mfa_configuration, Some(UserPoolMfaType::Optional));
     assert!(got.software_token_mfa_configuration.is_some());
     let record = f.store.get_pool(&id).await.unwrap().unwrap();
     assert!(record.config.get(MFA_KEY).is_some());
@@ -583,7 +590,7 @@ async fn sms_and_email_mfa() {
     let set = f
         .set_mfa(SetUserPoolMfaConfigRequest {
             user_pool_id: id.clone(),
-            mfa_configuration: Some(UserPoolMfaType::On),
+            mfa_configuration: Some(UserPoolMfaType::Optional),
             sms_mfa_configuration: Some(SmsMfaConfigType {
                 sms_authentication_message: Some("Code: {####}".into()),
                 sms_configuration: Some(sms_config.clone()),
@@ -617,7 +624,7 @@ async fn sms_and_email_mfa() {
     assert!(got.sms_mfa_configuration.is_some());
 
     // Leaving SMS out of the next call turns SMS MFA off.
-    f.set_mfa(totp(&id, Some(UserPoolMfaType::On)))
+    f.set_mfa(totp(&id, Some(UserPoolMfaType::Optional)))
         .await
         .unwrap();
     let got = f.get_mfa(&id).await;

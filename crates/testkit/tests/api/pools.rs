@@ -256,3 +256,96 @@ async fn tags_round_trip_on_the_pool_arn() {
     assert_eq!(tags.len(), 1);
     assert_eq!(tags.get("team").map(String::as_str), Some("id"));
 }
+
+#[tokio::test]
+async fn settings_cognitod_cannot_enforce_yet_are_refused_and_nothing_is_stored() {
+    use aws_sdk_cognitoidentityprovider::types::{LambdaConfigType, SoftwareTokenMfaConfigType};
+    let server = TestServer::start().await;
+    let client = server.idp();
+
+    // A pool that would require MFA, or run a trigger, is not created.
+    let (code, message) = error_of(
+        client
+            .create_user_pool()
+            .pool_name("mfa-on")
+            .mfa_configuration(UserPoolMfaType::On)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException");
+    // Without a factor, Cognito's own complaint comes first.
+    assert!(
+        message.contains("required when MFA is required/optional"),
+        "{message}"
+    );
+    let (code, message) = error_of(
+        client
+            .create_user_pool()
+            .pool_name("trigger")
+            .lambda_config(
+                LambdaConfigType::builder()
+                    .pre_authentication("arn:aws:lambda:us-east-1:000000000000:function:f")
+                    .build(),
+            )
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException");
+    assert_eq!(
+        message,
+        "LambdaConfig (PreAuthentication) is not supported by cognitod yet: it does not \
+         invoke Lambda triggers"
+    );
+    let listed = client
+        .list_user_pools()
+        .max_results(10)
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.user_pools().is_empty());
+
+    // SetUserPoolMfaConfig: ON with a valid factor is refused and changes nothing; OPTIONAL
+    // is kept (no user can enrol a factor yet, so none is asked for).
+    let pool = create_pool(&client, "mfa").await;
+    let totp = SoftwareTokenMfaConfigType::builder().enabled(true).build();
+    let (code, message) = error_of(
+        client
+            .set_user_pool_mfa_config()
+            .user_pool_id(&pool)
+            .mfa_configuration(UserPoolMfaType::On)
+            .software_token_mfa_configuration(totp.clone())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException");
+    assert_eq!(
+        message,
+        "MfaConfiguration ON is not supported by cognitod yet: sign-in does not ask for a \
+         second factor, so a pool cannot require one"
+    );
+    let got = client
+        .get_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.mfa_configuration(), Some(&UserPoolMfaType::Off));
+    assert!(got.software_token_mfa_configuration().is_none());
+    client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .software_token_mfa_configuration(totp)
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(
+        client
+            .update_user_pool()
+            .user_pool_id(&pool)
+            .mfa_configuration(UserPoolMfaType::On)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException");
+}
