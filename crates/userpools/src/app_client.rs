@@ -5,7 +5,7 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
 use crate::UserPools;
-use crate::client_secrets;
+use crate::clients::secrets;
 use crate::errors;
 use crate::identity::PoolIdentity;
 use crate::stored::pool_not_found;
@@ -46,17 +46,17 @@ pub(crate) async fn load(svc: &UserPools, client_id: &str) -> Result<AppClient, 
     // The record found by client id is the client's whole record: no second read.
     let client: UserPoolClientType =
         serde_json::from_value(record.config).map_err(errors::internal)?;
-    let secrets = client_secrets::list(svc, &pool_id, client_id)
+    let opened = secrets::list(svc, &pool_id, client_id)
         .await?
         .iter()
-        .map(|s| client_secrets::open(svc, s))
+        .map(|s| secrets::open(svc, s))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(AppClient {
         identity: PoolIdentity::of(&pool),
         pool_id,
         pool,
         client,
-        secrets,
+        secrets: opened,
     })
 }
 

@@ -8,11 +8,7 @@
 mod app_client;
 mod attributes;
 mod challenges;
-mod client_secrets;
-mod client_settings;
 mod clients;
-#[cfg(test)]
-mod clients_tests;
 mod codes;
 mod create_user;
 mod credentials;
@@ -21,8 +17,6 @@ mod errors;
 mod filter;
 mod forgot_password;
 mod groups;
-#[cfg(test)]
-mod groups_tests;
 mod hashing_pool;
 mod identity;
 mod list_users;
@@ -33,12 +27,7 @@ mod notify;
 mod page_token;
 mod password_policy;
 mod passwords;
-mod pool_mfa;
-mod pool_settings;
-mod pool_store;
 mod pools;
-#[cfg(test)]
-mod pools_tests;
 mod refresh;
 mod schema;
 mod self_attributes;
@@ -49,7 +38,6 @@ mod signing_keys;
 mod srp_challenge;
 mod srp_verifiers;
 mod stored;
-mod tags;
 mod tokens;
 #[cfg(test)]
 mod user_fixtures;
@@ -177,19 +165,19 @@ cognitod_model::implement_cognito_identity_provider!(UserPools, RequestContext, 
     delete_user_pool => pools::delete_user_pool,
     list_user_pools => pools::list_user_pools,
     add_custom_attributes => pools::add_custom_attributes,
-    get_user_pool_mfa_config => pools::get_user_pool_mfa_config,
-    set_user_pool_mfa_config => pools::set_user_pool_mfa_config,
-    tag_resource => tags::tag_resource,
-    untag_resource => tags::untag_resource,
-    list_tags_for_resource => tags::list_tags_for_resource,
+    get_user_pool_mfa_config => pools::mfa::get_user_pool_mfa_config,
+    set_user_pool_mfa_config => pools::mfa::set_user_pool_mfa_config,
+    tag_resource => pools::tags::tag_resource,
+    untag_resource => pools::tags::untag_resource,
+    list_tags_for_resource => pools::tags::list_tags_for_resource,
     create_user_pool_client => clients::create_user_pool_client,
     describe_user_pool_client => clients::describe_user_pool_client,
     update_user_pool_client => clients::update_user_pool_client,
     delete_user_pool_client => clients::delete_user_pool_client,
     list_user_pool_clients => clients::list_user_pool_clients,
-    add_user_pool_client_secret => clients::add_user_pool_client_secret,
-    list_user_pool_client_secrets => clients::list_user_pool_client_secrets,
-    delete_user_pool_client_secret => clients::delete_user_pool_client_secret,
+    add_user_pool_client_secret => clients::secrets::add_user_pool_client_secret,
+    list_user_pool_client_secrets => clients::secrets::list_user_pool_client_secrets,
+    delete_user_pool_client_secret => clients::secrets::delete_user_pool_client_secret,
     admin_create_user => users::admin_create_user,
     admin_get_user => users::admin_get_user,
     admin_update_user_attributes => users::admin_update_user_attributes,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
-use crate::groups::*;
+use super::*;
 use crate::user_fixtures::{Fixture, START, fixture};
 
 fn expect_err<T: std::fmt::Debug>(result: Result<T, Error>, code: ErrorCode, message: &str) {

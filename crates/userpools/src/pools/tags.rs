@@ -6,8 +6,8 @@ use cognitod_store::PoolRecord;
 
 use crate::UserPools;
 use crate::errors::invalid_parameter;
-use crate::pool_settings::MAX_TAGS;
-use crate::pool_store::save_pool;
+use crate::pools::settings::MAX_TAGS;
+use crate::pools::store::save_pool;
 use crate::stored::load_pool;
 
 fn not_found(arn: &str) -> Error {

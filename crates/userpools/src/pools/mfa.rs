@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::UserPools;
 use crate::errors::invalid_parameter;
-use crate::pool_settings::EnabledFactors;
-use crate::pool_store::save_pool;
+use crate::pools::settings::EnabledFactors;
+use crate::pools::store::save_pool;
 use crate::stored::{load_pool, to_json};
 
 /// Key of the factor settings in a pool's stored JSON.
@@ -161,7 +161,7 @@ pub(crate) async fn set_user_pool_mfa_config(
         }
     }
     // A valid configuration that cognitod cannot enforce yet is refused, not stored.
-    crate::pool_settings::refuse_required_mfa(Some(mode))?;
+    crate::pools::settings::refuse_required_mfa(Some(mode))?;
     if let Some(sms) = &input.sms_mfa_configuration {
         if sms.sms_authentication_message.is_some() {
             pool.sms_authentication_message = sms.sms_authentication_message.clone();

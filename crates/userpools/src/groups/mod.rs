@@ -1,5 +1,8 @@
 //! Groups and group membership.
 
+#[cfg(test)]
+mod tests;
+
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{GroupRecord, StoreError};

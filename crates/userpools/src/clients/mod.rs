@@ -1,5 +1,5 @@
-//! App clients: create, describe, update, delete and list. Settings and their checks live in
-//! `client_settings`, secrets in `client_secrets` (re-exported here for the router).
+//! App clients: create, describe, update, delete and list here; their settings and checks in
+//! `settings`, their secrets in `secrets`.
 //!
 //! A client's configuration is stored as `UserPoolClientType` without its secret.
 
@@ -7,14 +7,15 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{ClientRecord, StoreError};
 
-pub(crate) use crate::client_secrets::{
-    add_user_pool_client_secret, delete_user_pool_client_secret, list_user_pool_client_secrets,
-};
+pub(crate) mod secrets;
+pub(crate) mod settings;
+#[cfg(test)]
+mod tests;
 
-use crate::client_settings::{ClientContext, settle};
 use crate::errors::{self, invalid_parameter};
 use crate::stored::{client_not_found, load_client, load_pool, to_json};
-use crate::{UserPools, client_secrets, page_token};
+use crate::{UserPools, page_token};
+use settings::{ClientContext, settle};
 
 /// Most app clients one pool may have.
 const MAX_CLIENTS: u64 = 1_000;
@@ -77,8 +78,7 @@ pub(crate) async fn create_user_pool_client(
         .await
         .map_err(errors::store)?;
     if let Some(secret) = &secret
-        && let Err(e) =
-            client_secrets::store(svc, &input.user_pool_id, &client_id, secret, &[]).await
+        && let Err(e) = secrets::store(svc, &input.user_pool_id, &client_id, secret, &[]).await
     {
         // Do not leave a confidential client without its secret.
         let _ = svc
@@ -104,8 +104,7 @@ pub(crate) async fn describe_user_pool_client(
 ) -> Result<DescribeUserPoolClientResponse, Error> {
     load_pool(svc, &input.user_pool_id).await?;
     let (_, mut client) = load_client(svc, &input.user_pool_id, &input.client_id).await?;
-    client.client_secret =
-        client_secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
+    client.client_secret = secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
     Ok(DescribeUserPoolClientResponse {
         user_pool_client: Some(client),
     })
@@ -118,7 +117,7 @@ pub(crate) async fn update_user_pool_client(
 ) -> Result<UpdateUserPoolClientResponse, Error> {
     let (_, pool) = load_pool(svc, &input.user_pool_id).await?;
     let (record, current) = load_client(svc, &input.user_pool_id, &input.client_id).await?;
-    let secret = client_secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
+    let secret = secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
     let now = svc.now();
     let base = UserPoolClientType {
         user_pool_id: current.user_pool_id,

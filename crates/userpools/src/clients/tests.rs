@@ -47,7 +47,7 @@ impl Fixture {
             client_id: client.into(),
             client_secret: secret.map(str::to_string),
         };
-        clients::add_user_pool_client_secret(&self.svc, &self.ctx, input)
+        clients::secrets::add_user_pool_client_secret(&self.svc, &self.ctx, input)
             .await
             .map(|r| r.client_secret_descriptor.unwrap())
     }
@@ -58,7 +58,7 @@ impl Fixture {
             client_id: client.into(),
             next_token: None,
         };
-        clients::list_user_pool_client_secrets(&self.svc, &self.ctx, input)
+        clients::secrets::list_user_pool_client_secrets(&self.svc, &self.ctx, input)
             .await
             .unwrap()
             .client_secrets
@@ -71,7 +71,7 @@ impl Fixture {
             client_id: client.into(),
             client_secret_id: secret_id.into(),
         };
-        clients::delete_user_pool_client_secret(&self.svc, &self.ctx, input)
+        clients::secrets::delete_user_pool_client_secret(&self.svc, &self.ctx, input)
             .await
             .map(|_| ())
     }

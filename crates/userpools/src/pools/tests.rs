@@ -6,9 +6,9 @@ use std::time::Duration;
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, Timestamp};
 
-use crate::pool_mfa::MFA_KEY;
+use crate::pools::mfa::MFA_KEY;
+use crate::pools::{self, tags};
 use crate::user_fixtures::{Fixture, START, fixture};
-use crate::{pools, tags};
 
 const ACCOUNT_ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/";
 
@@ -45,14 +45,14 @@ impl Fixture {
         &self,
         input: SetUserPoolMfaConfigRequest,
     ) -> Result<SetUserPoolMfaConfigResponse, Error> {
-        pools::set_user_pool_mfa_config(&self.svc, &self.ctx, input).await
+        pools::mfa::set_user_pool_mfa_config(&self.svc, &self.ctx, input).await
     }
 
     async fn get_mfa(&self, id: &str) -> GetUserPoolMfaConfigResponse {
         let input = GetUserPoolMfaConfigRequest {
             user_pool_id: id.into(),
         };
-        pools::get_user_pool_mfa_config(&self.svc, &self.ctx, input)
+        pools::mfa::get_user_pool_mfa_config(&self.svc, &self.ctx, input)
             .await
             .unwrap()
     }

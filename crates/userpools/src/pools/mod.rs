@@ -1,17 +1,22 @@
-//! User pools: create, describe, update, delete, list and custom attributes. MFA
-//! configuration lives in `pool_mfa` and is re-exported here for the router.
+//! User pools: create, describe, update, delete, list and custom attributes here; their
+//! settings, MFA configuration, storage and tags in the modules below.
+
+pub(crate) mod mfa;
+pub(crate) mod settings;
+pub(crate) mod store;
+pub(crate) mod tags;
+#[cfg(test)]
+mod tests;
 
 use cognitod_model::idp::*;
 use cognitod_model::{Error, RequestContext, Timestamp};
 use cognitod_store::{PoolRecord, StoreError};
 
-pub(crate) use crate::pool_mfa::{get_user_pool_mfa_config, set_user_pool_mfa_config};
-
 use crate::errors::{self, invalid_parameter};
-use crate::pool_settings::{self, overlay};
-use crate::pool_store::{arn, save_pool};
 use crate::stored::{load_pool, pool_not_found, to_json};
-use crate::{UserPools, page_token, pool_mfa, schema};
+use crate::{UserPools, page_token, schema};
+use settings::overlay;
+use store::{arn, save_pool};
 
 pub(crate) async fn create_user_pool(
     svc: &UserPools,
@@ -48,7 +53,7 @@ pub(crate) async fn create_user_pool(
         ..Default::default()
     };
     let mut pool = overlay(&base, &input)?;
-    pool_settings::check(&pool, Default::default())?;
+    settings::check(&pool, Default::default())?;
     let record = PoolRecord {
         id: id.clone(),
         name: input.pool_name,
@@ -99,7 +104,7 @@ pub(crate) async fn update_user_pool(
     if let Some(tier) = input.user_pool_tier {
         pool.user_pool_tier = Some(tier);
     }
-    pool_settings::check(&pool, pool_mfa::enabled_factors(&record))?;
+    settings::check(&pool, mfa::enabled_factors(&record))?;
     pool.last_modified_date = Some(Timestamp::from_millis(svc.now()));
     save_pool(svc, &record, &pool).await?;
     Ok(UpdateUserPoolResponse {})
