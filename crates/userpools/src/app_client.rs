@@ -6,9 +6,9 @@ use cognitod_model::{Error, ErrorCode};
 
 use crate::UserPools;
 use crate::clients::secrets;
-use crate::errors;
-use crate::identity::PoolIdentity;
-use crate::stored::pool_not_found;
+use crate::shared::errors;
+use crate::shared::identity::PoolIdentity;
+use crate::shared::stored::pool_not_found;
 
 /// An app client with its pool, loaded for one call.
 pub(crate) struct AppClient {
@@ -71,7 +71,7 @@ pub(crate) async fn load_in_pool(
         Ok(app) if app.pool_id == pool_id => Ok(app),
         Ok(_) | Err(_) => {
             // Distinguish a missing pool from a client of another pool, as Cognito does.
-            crate::stored::load_pool(svc, pool_id).await?;
+            crate::shared::stored::load_pool(svc, pool_id).await?;
             let app = app?;
             Err(Error::new(
                 ErrorCode::ResourceNotFoundException,

@@ -7,17 +7,17 @@ use cognitod_store::UserRecord;
 
 use crate::UserPools;
 use crate::app_client::{self, AppClient};
-use crate::attributes::{Schema, set, value_of};
-use crate::credentials::Credentials;
-use crate::errors;
-use crate::lookup::save_user_with_aliases;
-use crate::password_policy;
 use crate::passwords;
 use crate::refresh;
 use crate::session::{self, AuthSession};
+use crate::shared::attributes::{Schema, set, value_of};
+use crate::shared::credentials::Credentials;
+use crate::shared::errors;
+use crate::shared::lookup::save_user_with_aliases;
+use crate::shared::password_policy;
+use crate::shared::user_view::status;
 use crate::sign_in::{check_can_sign_in, check_enabled, required};
 use crate::srp_challenge;
-use crate::user_view::status;
 
 const NEW_PASSWORD_REQUIRED: &str = "NEW_PASSWORD_REQUIRED";
 const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
@@ -229,7 +229,7 @@ async fn answer_new_password(
     for (name, value) in schema.validate_update(&given)? {
         match value {
             Some(value) => set(&mut user.attributes, &name, &value),
-            None => crate::attributes::remove(&mut user.attributes, &name),
+            None => crate::shared::attributes::remove(&mut user.attributes, &name),
         }
     }
     schema.check_required(&user.attributes)?;

@@ -8,9 +8,9 @@ use cognitod_model::{Error, ErrorCode};
 use cognitod_store::UserRecord;
 
 use crate::UserPools;
-use crate::credentials::CodeDigest;
-use crate::errors;
 use crate::notify::Destination;
+use crate::shared::credentials::CodeDigest;
+use crate::shared::errors;
 
 /// Answers allowed per user and purpose, across all the codes sent meanwhile, before
 /// LimitExceededException. A new code does not give attempts back: only a right answer or a

@@ -9,15 +9,15 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{AliasKey, StoreError, UserRecord};
 
 use crate::UserPools;
-use crate::attributes::{Schema, set};
-use crate::credentials::Credentials;
-use crate::errors;
-use crate::identity::{PREFERRED_USERNAME, PoolIdentity};
-use crate::lookup::require_user;
 use crate::notify::{self, invitation_destinations};
-use crate::password_policy;
-use crate::stored::load_pool;
-use crate::user_view::{self, status};
+use crate::shared::attributes::{Schema, set};
+use crate::shared::credentials::Credentials;
+use crate::shared::errors;
+use crate::shared::identity::{PREFERRED_USERNAME, PoolIdentity};
+use crate::shared::lookup::require_user;
+use crate::shared::password_policy;
+use crate::shared::stored::load_pool;
+use crate::shared::user_view::{self, status};
 
 pub(crate) fn username_exists() -> Error {
     Error::new(
@@ -244,7 +244,7 @@ async fn resend(
     crate::passwords::apply(svc, &mut user, &mut credentials, &password, 0, Some(now)).await?;
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
-    crate::lookup::save_user(svc, &mut user).await?;
+    crate::shared::lookup::save_user(svc, &mut user).await?;
     notify::invite(
         svc,
         pool_id,

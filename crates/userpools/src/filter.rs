@@ -5,7 +5,7 @@
 
 use cognitod_model::Error;
 
-use crate::errors::invalid_parameter;
+use crate::shared::errors::invalid_parameter;
 
 /// Attributes ListUsers can search on, as Cognito documents them.
 pub(crate) const SEARCHABLE: &[&str] = &[

@@ -6,17 +6,17 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use crate::UserPools;
 use crate::app_client;
 use crate::codes::{self, Purpose};
-use crate::credentials::{CodeDigest, Credentials};
-use crate::errors;
-use crate::lookup::{find_user, save_user};
 use crate::notify;
-use crate::password_policy;
 use crate::passwords;
+use crate::shared::credentials::{CodeDigest, Credentials};
+use crate::shared::errors;
+use crate::shared::lookup::{find_user, save_user};
+use crate::shared::password_policy;
+use crate::shared::user_view::status;
 use crate::sign_in::incorrect_credentials;
 use crate::sign_up::simulated_delivery;
 use crate::tokens::check_access_token;
 use crate::user_passwords::RESET_CODE_MILLIS;
-use crate::user_view::status;
 
 fn combination_not_found() -> Error {
     Error::new(
@@ -147,7 +147,7 @@ pub(crate) async fn change_password(
 ) -> Result<ChangePasswordResponse, Error> {
     let grant = check_access_token(svc, &input.access_token).await?;
     let mut user = grant.user;
-    let (_, pool) = crate::stored::load_pool(svc, &grant.pool_id).await?;
+    let (_, pool) = crate::shared::stored::load_pool(svc, &grant.pool_id).await?;
     let policy = password_policy::of_pool(&pool);
     if user.password_hash.is_some() {
         let previous = input.previous_password.as_deref().unwrap_or_default();

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use cognitod_model::Error;
 
-use crate::errors;
+use crate::shared::errors;
 
 type Job = Box<dyn FnOnce() + Send>;
 

@@ -6,38 +6,30 @@
 //! operation's own error enum.
 
 mod app_client;
-mod attributes;
 mod challenges;
 mod clients;
 mod codes;
 mod create_user;
-mod credentials;
 mod current_user;
-mod errors;
 mod filter;
 mod forgot_password;
 mod groups;
 mod hashing_pool;
-mod identity;
 mod list_users;
 #[cfg(test)]
 mod list_users_tests;
-mod lookup;
 mod notify;
-mod page_token;
-mod password_policy;
 mod passwords;
 mod pools;
 mod refresh;
-mod schema;
 mod self_attributes;
 mod session;
+mod shared;
 mod sign_in;
 mod sign_up;
 mod signing_keys;
 mod srp_challenge;
 mod srp_verifiers;
-mod stored;
 mod tokens;
 #[cfg(test)]
 mod user_fixtures;
@@ -45,7 +37,6 @@ mod user_passwords;
 mod user_sessions;
 #[cfg(test)]
 mod user_state_tests;
-mod user_view;
 mod users;
 #[cfg(test)]
 mod users_tests;
@@ -128,7 +119,7 @@ impl UserPools {
             .store
             .get_pool(pool_id)
             .await
-            .map_err(errors::store)?
+            .map_err(shared::errors::store)?
             .is_none()
         {
             return Ok(None);
@@ -147,7 +138,7 @@ impl UserPools {
     /// Rotates a pool's signing keys; returns the new kids. Tokens signed with the old keys
     /// keep verifying (the old keys stay in the JWKS for a day).
     pub async fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>, cognitod_model::Error> {
-        stored::load_pool(self, pool_id).await?;
+        shared::stored::load_pool(self, pool_id).await?;
         signing_keys::rotate(self, pool_id).await
     }
 

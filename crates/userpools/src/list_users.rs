@@ -5,13 +5,13 @@ use cognitod_model::{Error, RequestContext};
 use cognitod_store::{FilterOp, SearchField, StoreError, UserFilter, UserQuery};
 
 use crate::UserPools;
-use crate::attributes::Schema;
-use crate::errors::{self, invalid_parameter};
 use crate::filter::{self, Filter, Op};
-use crate::identity::{EMAIL, PREFERRED_USERNAME, PoolIdentity};
-use crate::page_token;
-use crate::stored::load_pool;
-use crate::user_view;
+use crate::shared::attributes::Schema;
+use crate::shared::errors::{self, invalid_parameter};
+use crate::shared::identity::{EMAIL, PREFERRED_USERNAME, PoolIdentity};
+use crate::shared::page_token;
+use crate::shared::stored::load_pool;
+use crate::shared::user_view;
 
 /// Cognito's page size when Limit is absent (or 0).
 pub(crate) const DEFAULT_LIMIT: u32 = 60;

@@ -6,9 +6,9 @@ use cognitod_model::Error;
 use cognitod_model::idp::{DeliveryMediumType, RecoveryOptionNameType, UserPoolType};
 
 use crate::UserPools;
-use crate::attributes::value_of;
-use crate::errors::{self, invalid_parameter};
-use crate::identity::{EMAIL, PHONE};
+use crate::shared::attributes::value_of;
+use crate::shared::errors::{self, invalid_parameter};
+use crate::shared::identity::{EMAIL, PHONE};
 
 const DEFAULT_INVITE: &str = "Your username is {username} and temporary password is {####}.";
 const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";

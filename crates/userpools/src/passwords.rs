@@ -8,8 +8,8 @@ use cognitod_model::{Error, ErrorCode};
 use cognitod_store::UserRecord;
 
 use crate::UserPools;
-use crate::credentials::{Credentials, SrpVerifier};
-use crate::errors;
+use crate::shared::credentials::{Credentials, SrpVerifier};
+use crate::shared::errors;
 
 /// Failures allowed before the lockout starts.
 const FREE_FAILURES: u32 = 5;

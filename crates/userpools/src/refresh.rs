@@ -9,7 +9,7 @@ use cognitod_store::{RefreshTokenRecord, UserRecord};
 
 use crate::UserPools;
 use crate::app_client::{self, AppClient, Flow};
-use crate::errors;
+use crate::shared::errors;
 use crate::tokens::{self, Grant};
 
 fn new_refresh_token() -> String {

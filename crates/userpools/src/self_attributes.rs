@@ -6,13 +6,13 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::StoreError;
 
 use crate::UserPools;
-use crate::attributes::{Schema, set};
 use crate::codes::{self, Purpose};
-use crate::credentials::{CodeDigest, Credentials};
-use crate::errors;
-use crate::identity::{EMAIL, PHONE, PoolIdentity};
-use crate::lookup::save_user_with_aliases;
-use crate::stored::{load_client, load_pool};
+use crate::shared::attributes::{Schema, set};
+use crate::shared::credentials::{CodeDigest, Credentials};
+use crate::shared::errors;
+use crate::shared::identity::{EMAIL, PHONE, PoolIdentity};
+use crate::shared::lookup::save_user_with_aliases;
+use crate::shared::stored::{load_client, load_pool};
 use crate::tokens::{AccessGrant, check_access_token};
 use crate::users::{ChangedBy, send_verification_code, update_attributes};
 
@@ -82,9 +82,9 @@ pub(crate) async fn delete_user_attributes(
     Schema::of(&pool).validate_deletion(&input.user_attribute_names)?;
     let mut user = grant.user;
     for name in &input.user_attribute_names {
-        crate::attributes::remove(&mut user.attributes, name);
+        crate::shared::attributes::remove(&mut user.attributes, name);
         if name == EMAIL || name == PHONE {
-            crate::attributes::remove(&mut user.attributes, &format!("{name}_verified"));
+            crate::shared::attributes::remove(&mut user.attributes, &format!("{name}_verified"));
         }
     }
     user.updated_at = svc.now();

@@ -12,7 +12,7 @@ use cognitod_model::{Error, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 use crate::UserPools;
-use crate::errors;
+use crate::shared::errors;
 
 const AAD: &[u8] = b"cognitod:auth-session:v1";
 

@@ -7,12 +7,12 @@ use cognitod_store::UserRecord;
 use crate::UserPools;
 use crate::app_client::{self, AppClient, Flow};
 use crate::challenges::{self, Outcome};
-use crate::errors;
-use crate::lookup::find_user;
 use crate::passwords;
 use crate::refresh;
+use crate::shared::errors;
+use crate::shared::lookup::find_user;
+use crate::shared::user_view::status;
 use crate::srp_challenge;
-use crate::user_view::status;
 
 pub(crate) fn incorrect_credentials() -> Error {
     Error::new(

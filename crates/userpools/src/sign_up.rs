@@ -7,16 +7,16 @@ use cognitod_store::{StoreError, UserRecord};
 
 use crate::UserPools;
 use crate::app_client::{self, AppClient};
-use crate::attributes::{Schema, set, value_of};
 use crate::codes::{self, Purpose};
-use crate::credentials::{CodeDigest, Credentials};
-use crate::errors;
-use crate::identity::{EMAIL, PHONE};
-use crate::lookup::{find_user, save_user, save_user_with_aliases};
 use crate::notify::{self, Destination};
-use crate::password_policy;
 use crate::passwords;
-use crate::user_view::status;
+use crate::shared::attributes::{Schema, set, value_of};
+use crate::shared::credentials::{CodeDigest, Credentials};
+use crate::shared::errors;
+use crate::shared::identity::{EMAIL, PHONE};
+use crate::shared::lookup::{find_user, save_user, save_user_with_aliases};
+use crate::shared::password_policy;
+use crate::shared::user_view::status;
 
 /// Sign-up codes stay valid for a day.
 const CONFIRMATION_CODE_MILLIS: i64 = 24 * 60 * 60 * 1000;

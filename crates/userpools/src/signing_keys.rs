@@ -15,7 +15,7 @@ use cognitod_model::Error;
 use cognitod_store::SigningKeyRecord;
 
 use crate::UserPools;
-use crate::errors;
+use crate::shared::errors;
 
 /// How long a node trusts its cached keys before re-reading them (rotation by another node
 /// shows within this bound).

@@ -14,11 +14,11 @@ use cognitod_model::idp::*;
 use crate::UserPools;
 use crate::app_client::{AppClient, Flow};
 use crate::challenges::{self, Outcome};
-use crate::credentials::Credentials;
-use crate::errors;
-use crate::lookup::find_user;
 use crate::passwords;
 use crate::session::{self, AuthSession};
+use crate::shared::credentials::Credentials;
+use crate::shared::errors;
+use crate::shared::lookup::find_user;
 use crate::sign_in::{check_enabled, incorrect_credentials, required, unknown_user};
 
 const CHALLENGE: &str = "PASSWORD_VERIFIER";

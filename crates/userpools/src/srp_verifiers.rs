@@ -11,8 +11,8 @@ use cognitod_store::UserRecord;
 
 use crate::UserPools;
 use crate::app_client::{Flow, client_allows};
-use crate::credentials::Credentials;
-use crate::errors;
+use crate::shared::credentials::Credentials;
+use crate::shared::errors;
 
 /// The member of the credentials JSON that holds the verifier.
 const MEMBER: &str = "srp";
@@ -76,6 +76,6 @@ pub(crate) async fn backfill(
     let verifier = crate::passwords::verifier_of(&user.pool_id, &user.username, password).await?;
     credentials.srp = Some(verifier);
     user.credentials = credentials.to_json()?;
-    crate::lookup::save_user(svc, &mut user).await?;
+    crate::shared::lookup::save_user(svc, &mut user).await?;
     Ok(user)
 }

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::UserPools;
 use crate::app_client::AppClient;
-use crate::credentials::Credentials;
-use crate::errors;
+use crate::shared::credentials::Credentials;
+use crate::shared::errors;
 use crate::signing_keys::pool_keys;
 
 /// The scope of tokens issued through the API (not the hosted UI).

@@ -127,5 +127,5 @@ pub(crate) fn attrs(pairs: &[(&str, &str)]) -> Vec<AttributeType> {
 
 /// The value of an attribute of a stored user.
 pub(crate) fn attr<'a>(user: &'a UserRecord, name: &str) -> Option<&'a str> {
-    crate::attributes::value_of(&user.attributes, name)
+    crate::shared::attributes::value_of(&user.attributes, name)
 }

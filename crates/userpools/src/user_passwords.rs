@@ -7,11 +7,11 @@ use cognitod_model::idp::{
 use cognitod_model::{Error, ErrorCode, RequestContext};
 
 use crate::UserPools;
-use crate::credentials::{CodeDigest, Credentials};
-use crate::lookup::{pool_user, save_user};
 use crate::notify;
-use crate::password_policy;
-use crate::user_view::status;
+use crate::shared::credentials::{CodeDigest, Credentials};
+use crate::shared::lookup::{pool_user, save_user};
+use crate::shared::password_policy;
+use crate::shared::user_view::status;
 
 /// Password-reset codes stay valid for an hour.
 pub(crate) const RESET_CODE_MILLIS: i64 = 60 * 60 * 1000;

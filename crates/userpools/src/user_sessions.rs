@@ -8,8 +8,8 @@ use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{RefreshTokenRecord, UserRecord};
 
 use crate::UserPools;
-use crate::errors;
-use crate::lookup::pool_user;
+use crate::shared::errors;
+use crate::shared::lookup::pool_user;
 use crate::tokens::check_access_token;
 
 /// Cognito's session ids: `tkn` and 25 lowercase letters or digits.

@@ -6,13 +6,13 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{StoreError, UserRecord};
 
 use crate::UserPools;
-use crate::attributes::{Schema, remove, set, value_of};
-use crate::credentials::{CodeDigest, Credentials};
-use crate::errors;
-use crate::identity::{EMAIL, PHONE, PoolIdentity};
-use crate::lookup::{pool_user, save_user, save_user_with_aliases, user_not_found};
 use crate::notify::{self, Destination};
-use crate::user_view::{self, status};
+use crate::shared::attributes::{Schema, remove, set, value_of};
+use crate::shared::credentials::{CodeDigest, Credentials};
+use crate::shared::errors;
+use crate::shared::identity::{EMAIL, PHONE, PoolIdentity};
+use crate::shared::lookup::{pool_user, save_user, save_user_with_aliases, user_not_found};
+use crate::shared::user_view::{self, status};
 
 pub(crate) use crate::create_user::admin_create_user;
 pub(crate) use crate::user_passwords::{admin_reset_user_password, admin_set_user_password};

@@ -131,9 +131,9 @@ async fn invitation_uses_the_pool_template_and_generated_passwords_follow_the_po
     );
     assert_eq!(outbox[0].subject, None);
     let password = outbox[0].body.strip_prefix("Hi bo, code ").unwrap();
-    let policy = crate::password_policy::of_pool(&UserPoolType::default());
+    let policy = crate::shared::password_policy::of_pool(&UserPoolType::default());
     assert_eq!(
-        crate::password_policy::violation(&policy, password),
+        crate::shared::password_policy::violation(&policy, password),
         None,
         "{password}"
     );
@@ -198,7 +198,8 @@ async fn failed_creates_store_nothing() {
 #[tokio::test]
 async fn required_attributes_must_be_given() {
     let f = fixture().await;
-    let mut schema = crate::attributes::Schema::of(&UserPoolType::default()).into_attributes();
+    let mut schema =
+        crate::shared::attributes::Schema::of(&UserPoolType::default()).into_attributes();
     for attribute in schema
         .iter_mut()
         .filter(|a| a.name.as_deref() == Some("name"))

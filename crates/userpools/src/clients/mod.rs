@@ -12,9 +12,9 @@ pub(crate) mod settings;
 #[cfg(test)]
 mod tests;
 
-use crate::errors::{self, invalid_parameter};
-use crate::stored::{client_not_found, load_client, load_pool, to_json};
-use crate::{UserPools, page_token};
+use crate::shared::errors::{self, invalid_parameter};
+use crate::shared::stored::{client_not_found, load_client, load_pool, to_json};
+use crate::{UserPools, shared::page_token};
 use settings::{ClientContext, settle};
 
 /// Most app clients one pool may have.

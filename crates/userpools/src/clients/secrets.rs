@@ -7,8 +7,8 @@ use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{ClientSecretRecord, StoreError};
 
 use crate::UserPools;
-use crate::errors::{self, invalid_parameter};
-use crate::stored::{load_client, load_pool};
+use crate::shared::errors::{self, invalid_parameter};
+use crate::shared::stored::{load_client, load_pool};
 
 /// Most secrets one client may hold at a time.
 pub(crate) const MAX_SECRETS: usize = 2;

@@ -11,8 +11,8 @@
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
-use crate::errors::{self, invalid_parameter};
-use crate::stored::to_json;
+use crate::shared::errors::{self, invalid_parameter};
+use crate::shared::stored::to_json;
 
 /// The `UserPoolClientType` members a create or update request sets.
 const SETTABLE: &[&str] = &[
@@ -324,7 +324,7 @@ fn check(client: &UserPoolClientType, ctx: &ClientContext<'_>) -> Result<(), Err
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema;
+    use crate::shared::schema;
 
     fn pool() -> UserPoolType {
         UserPoolType {

@@ -11,7 +11,7 @@ use crate::user_fixtures::{Fixture, START, fixture};
 impl Fixture {
     async fn new_pool(&self) -> String {
         self.pool(UserPoolType {
-            schema_attributes: Some(crate::schema::build(&[]).unwrap()),
+            schema_attributes: Some(crate::shared::schema::build(&[]).unwrap()),
             ..Default::default()
         })
         .await

@@ -8,12 +8,12 @@ use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{GroupRecord, StoreError};
 
 use crate::UserPools;
-use crate::errors::{self, invalid_parameter};
 use crate::list_users::page_limit;
-use crate::lookup::pool_user;
-use crate::page_token;
-use crate::stored::load_pool;
-use crate::user_view;
+use crate::shared::errors::{self, invalid_parameter};
+use crate::shared::lookup::pool_user;
+use crate::shared::page_token;
+use crate::shared::stored::load_pool;
+use crate::shared::user_view;
 
 /// How many groups one user may belong to.
 const MAX_GROUPS_PER_USER: u64 = 100;

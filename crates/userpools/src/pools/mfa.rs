@@ -12,10 +12,10 @@ use cognitod_store::PoolRecord;
 use serde::{Deserialize, Serialize};
 
 use crate::UserPools;
-use crate::errors::invalid_parameter;
 use crate::pools::settings::EnabledFactors;
 use crate::pools::store::save_pool;
-use crate::stored::{load_pool, to_json};
+use crate::shared::errors::invalid_parameter;
+use crate::shared::stored::{load_pool, to_json};
 
 /// Key of the factor settings in a pool's stored JSON.
 pub(crate) const MFA_KEY: &str = "cognitod:mfa";

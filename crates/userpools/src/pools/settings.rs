@@ -8,8 +8,8 @@
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
-use crate::errors::{self, invalid_parameter};
-use crate::stored::to_json;
+use crate::shared::errors::{self, invalid_parameter};
+use crate::shared::stored::to_json;
 
 /// The `UserPoolType` members that CreateUserPool and UpdateUserPool set, absent meaning
 /// default. PoolName, UserPoolTags and UserPoolTier keep their value when an update leaves

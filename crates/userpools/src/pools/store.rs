@@ -9,8 +9,8 @@ use cognitod_model::idp::UserPoolType;
 use cognitod_store::{PoolRecord, StoreError};
 
 use crate::UserPools;
-use crate::errors;
-use crate::stored::{pool_not_found, to_json};
+use crate::shared::errors;
+use crate::shared::stored::{pool_not_found, to_json};
 
 /// Prefix of the keys kept beside the `UserPoolType` members in a pool's stored JSON.
 pub(crate) const EXTRA_PREFIX: &str = "cognitod:";

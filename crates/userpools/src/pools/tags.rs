@@ -5,10 +5,10 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::PoolRecord;
 
 use crate::UserPools;
-use crate::errors::invalid_parameter;
 use crate::pools::settings::MAX_TAGS;
 use crate::pools::store::save_pool;
-use crate::stored::load_pool;
+use crate::shared::errors::invalid_parameter;
+use crate::shared::stored::load_pool;
 
 fn not_found(arn: &str) -> Error {
     Error::new(

@@ -7,7 +7,7 @@ use cognitod_model::idp::{
     UserPoolType,
 };
 
-use crate::errors::invalid_parameter;
+use crate::shared::errors::invalid_parameter;
 
 /// Longest value Cognito stores for any attribute.
 const MAX_VALUE_CHARS: usize = 2048;

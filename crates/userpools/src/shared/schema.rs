@@ -8,7 +8,7 @@ use cognitod_model::idp::{
     StringAttributeConstraintsType,
 };
 
-use crate::errors::invalid_parameter;
+use crate::shared::errors::invalid_parameter;
 
 /// Most custom attributes a pool may have.
 pub(crate) const MAX_CUSTOM_ATTRIBUTES: usize = 50;

@@ -6,8 +6,8 @@ use cognitod_model::idp::{AdminGetUserResponse, AttributeType, UserStatusType, U
 use cognitod_model::{Error, Timestamp};
 use cognitod_store::UserRecord;
 
-use crate::credentials::Credentials;
-use crate::errors;
+use crate::shared::credentials::Credentials;
+use crate::shared::errors;
 
 pub(crate) fn status(record: &UserRecord) -> Result<UserStatusType, Error> {
     UserStatusType::from_str(&record.status)

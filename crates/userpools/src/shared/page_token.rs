@@ -7,7 +7,7 @@ use cognitod_crypto::MasterKey;
 use cognitod_model::Error;
 
 use crate::UserPools;
-use crate::errors::invalid_parameter;
+use crate::shared::errors::invalid_parameter;
 
 const AAD_PREFIX: &str = "cognitod:page-token:v1|";
 

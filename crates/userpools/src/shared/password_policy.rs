@@ -4,8 +4,8 @@
 use cognitod_model::idp::{PasswordPolicyType, UserPoolType};
 use cognitod_model::{Error, ErrorCode};
 
-use crate::credentials::Credentials;
-use crate::errors;
+use crate::shared::credentials::Credentials;
+use crate::shared::errors;
 
 /// Cognito's symbol set for the RequireSymbols rule (space counts too).
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";

@@ -10,7 +10,7 @@ use cognitod_model::{Error, ErrorCode};
 use cognitod_store::{ClientRecord, PoolRecord};
 
 use crate::UserPools;
-use crate::errors;
+use crate::shared::errors;
 
 pub(crate) fn pool_not_found(pool_id: &str) -> Error {
     Error::new(

@@ -6,7 +6,7 @@ use cognitod_model::Error;
 use cognitod_model::idp::MFAOptionType;
 use serde::{Deserialize, Serialize};
 
-use crate::errors;
+use crate::shared::errors;
 
 /// A one-time code, kept only as its SHA-256 digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,9 +6,9 @@ use cognitod_model::{Error, ErrorCode};
 use cognitod_store::{StoreError, UserRecord};
 
 use crate::UserPools;
-use crate::errors;
-use crate::identity::PoolIdentity;
-use crate::stored::load_pool;
+use crate::shared::errors;
+use crate::shared::identity::PoolIdentity;
+use crate::shared::stored::load_pool;
 
 pub(crate) fn user_not_found() -> Error {
     Error::new(ErrorCode::UserNotFoundException, "User does not exist.")

@@ -7,8 +7,8 @@ use cognitod_model::idp::{AliasAttributeType, UserPoolType, UsernameAttributeTyp
 use cognitod_model::{Error, ErrorCode};
 use cognitod_store::AliasKey;
 
-use crate::attributes::{is_email, is_phone_number, value_of};
-use crate::errors::invalid_parameter;
+use crate::shared::attributes::{is_email, is_phone_number, value_of};
+use crate::shared::errors::invalid_parameter;
 
 pub(crate) const EMAIL: &str = "email";
 pub(crate) const PHONE: &str = "phone_number";

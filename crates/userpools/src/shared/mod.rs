@@ -1,0 +1,10 @@
+pub(crate) mod attributes;
+pub(crate) mod credentials;
+pub(crate) mod errors;
+pub(crate) mod identity;
+pub(crate) mod lookup;
+pub(crate) mod page_token;
+pub(crate) mod password_policy;
+pub(crate) mod schema;
+pub(crate) mod stored;
+pub(crate) mod user_view;
