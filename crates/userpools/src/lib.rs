@@ -1,53 +1,32 @@
 //! The cognito-idp service: user pools, app clients, users and groups.
 //!
-//! Each API family lives in its own module as plain async functions taking the service,
-//! the request context and the typed input; this file only routes the generated trait to
-//! them. Domain functions return `cognitod_model::Error`, which converts into each
-//! operation's own error enum.
+//! Each API family lives in its own folder as plain async functions taking the service, the
+//! request context and the typed input; this file holds the service type and the table that
+//! routes the generated trait to them. Domain functions return `cognitod_model::Error`, which
+//! converts into each operation's own error enum. Families use `shared/`, `messages/` and
+//! `auth/`; `shared/` uses no family.
 
-mod app_client;
-mod challenges;
+mod auth;
 mod clients;
-mod codes;
-mod create_user;
-mod current_user;
-mod filter;
-mod forgot_password;
 mod groups;
-mod hashing_pool;
-mod list_users;
-#[cfg(test)]
-mod list_users_tests;
-mod notify;
-mod passwords;
+mod messages;
 mod pools;
-mod refresh;
-mod self_attributes;
-mod session;
 mod shared;
-mod sign_in;
-mod sign_up;
-mod signing_keys;
-mod srp_challenge;
-mod srp_verifiers;
-mod tokens;
 #[cfg(test)]
 mod user_fixtures;
-mod user_passwords;
-mod user_sessions;
-#[cfg(test)]
-mod user_state_tests;
 mod users;
-#[cfg(test)]
-mod users_tests;
 
 /// Entry points for the fuzz targets in `fuzz/`: the ListUsers filter parser as
 /// `(attribute, is_prefix, value)`.
 #[doc(hidden)]
 pub mod fuzzing {
     pub fn parse_filter(input: &str) -> Result<(String, bool, String), cognitod_model::Error> {
-        let f = crate::filter::parse(input)?;
-        Ok((f.attribute, f.op == crate::filter::Op::Prefix, f.value))
+        let f = crate::users::filter::parse(input)?;
+        Ok((
+            f.attribute,
+            f.op == crate::users::filter::Op::Prefix,
+            f.value,
+        ))
     }
 }
 
@@ -76,7 +55,7 @@ pub struct UserPools {
     pub(crate) master_key: Arc<MasterKey>,
     pub(crate) messenger: Arc<Messenger>,
     pub(crate) settings: Settings,
-    pub(crate) keys: signing_keys::KeyCache,
+    pub(crate) keys: auth::signing_keys::KeyCache,
 }
 
 impl UserPools {
@@ -107,7 +86,7 @@ impl UserPools {
         &self,
         pool_id: &str,
     ) -> Result<Option<serde_json::Value>, cognitod_model::Error> {
-        signing_keys::jwks(self, pool_id).await
+        auth::signing_keys::jwks(self, pool_id).await
     }
 
     /// The OpenID discovery document of a pool; None for no such pool.
@@ -124,7 +103,7 @@ impl UserPools {
         {
             return Ok(None);
         }
-        let issuer = tokens::issuer(self, pool_id);
+        let issuer = auth::tokens::issuer(self, pool_id);
         // Only what answers: the OAuth2 endpoints (authorize, token, userInfo, revoke,
         // logout) join the document when they are served.
         Ok(Some(serde_json::json!({
@@ -139,7 +118,7 @@ impl UserPools {
     /// keep verifying (the old keys stay in the JWKS for a day).
     pub async fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>, cognitod_model::Error> {
         shared::stored::load_pool(self, pool_id).await?;
-        signing_keys::rotate(self, pool_id).await
+        auth::signing_keys::rotate(self, pool_id).await
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -169,17 +148,17 @@ cognitod_model::implement_cognito_identity_provider!(UserPools, RequestContext, 
     add_user_pool_client_secret => clients::secrets::add_user_pool_client_secret,
     list_user_pool_client_secrets => clients::secrets::list_user_pool_client_secrets,
     delete_user_pool_client_secret => clients::secrets::delete_user_pool_client_secret,
-    admin_create_user => users::admin_create_user,
-    admin_get_user => users::admin_get_user,
-    admin_update_user_attributes => users::admin_update_user_attributes,
-    admin_delete_user_attributes => users::admin_delete_user_attributes,
-    admin_delete_user => users::admin_delete_user,
-    admin_disable_user => users::admin_disable_user,
-    admin_enable_user => users::admin_enable_user,
-    admin_confirm_sign_up => users::admin_confirm_sign_up,
-    admin_set_user_password => users::admin_set_user_password,
-    admin_reset_user_password => users::admin_reset_user_password,
-    list_users => list_users::list_users,
+    admin_create_user => users::admin::admin_create_user,
+    admin_get_user => users::admin::admin_get_user,
+    admin_update_user_attributes => users::admin::admin_update_user_attributes,
+    admin_delete_user_attributes => users::admin::admin_delete_user_attributes,
+    admin_delete_user => users::admin::admin_delete_user,
+    admin_disable_user => users::admin::admin_disable_user,
+    admin_enable_user => users::admin::admin_enable_user,
+    admin_confirm_sign_up => users::admin::admin_confirm_sign_up,
+    admin_set_user_password => users::admin::admin_set_user_password,
+    admin_reset_user_password => users::admin::admin_reset_user_password,
+    list_users => users::list_users::list_users,
     create_group => groups::create_group,
     get_group => groups::get_group,
     update_group => groups::update_group,
@@ -189,28 +168,28 @@ cognitod_model::implement_cognito_identity_provider!(UserPools, RequestContext, 
     admin_remove_user_from_group => groups::admin_remove_user_from_group,
     admin_list_groups_for_user => groups::admin_list_groups_for_user,
     list_users_in_group => groups::list_users_in_group,
-    initiate_auth => sign_in::initiate_auth,
-    admin_initiate_auth => sign_in::admin_initiate_auth,
-    respond_to_auth_challenge => challenges::respond_to_auth_challenge,
-    admin_respond_to_auth_challenge => challenges::admin_respond_to_auth_challenge,
-    get_tokens_from_refresh_token => refresh::get_tokens_from_refresh_token,
-    revoke_token => refresh::revoke_token,
-    sign_up => sign_up::sign_up,
-    confirm_sign_up => sign_up::confirm_sign_up,
-    resend_confirmation_code => sign_up::resend_confirmation_code,
-    forgot_password => forgot_password::forgot_password,
-    confirm_forgot_password => forgot_password::confirm_forgot_password,
-    change_password => forgot_password::change_password,
-    get_user => current_user::get_user,
-    global_sign_out => current_user::global_sign_out,
-    admin_user_global_sign_out => current_user::admin_user_global_sign_out,
-    update_user_attributes => self_attributes::update_user_attributes,
-    delete_user_attributes => self_attributes::delete_user_attributes,
-    get_user_attribute_verification_code => self_attributes::get_user_attribute_verification_code,
-    verify_user_attribute => self_attributes::verify_user_attribute,
-    delete_user => self_attributes::delete_user,
-    list_user_sessions => user_sessions::list_user_sessions,
-    admin_list_user_sessions => user_sessions::admin_list_user_sessions,
-    revoke_user_session => user_sessions::revoke_user_session,
-    admin_revoke_user_session => user_sessions::admin_revoke_user_session,
+    initiate_auth => auth::sign_in::initiate_auth,
+    admin_initiate_auth => auth::sign_in::admin_initiate_auth,
+    respond_to_auth_challenge => auth::challenges::respond_to_auth_challenge,
+    admin_respond_to_auth_challenge => auth::challenges::admin_respond_to_auth_challenge,
+    get_tokens_from_refresh_token => auth::refresh::get_tokens_from_refresh_token,
+    revoke_token => auth::refresh::revoke_token,
+    sign_up => users::sign_up::sign_up,
+    confirm_sign_up => users::sign_up::confirm_sign_up,
+    resend_confirmation_code => users::sign_up::resend_confirmation_code,
+    forgot_password => users::forgot_password::forgot_password,
+    confirm_forgot_password => users::forgot_password::confirm_forgot_password,
+    change_password => users::forgot_password::change_password,
+    get_user => users::current_user::get_user,
+    global_sign_out => users::current_user::global_sign_out,
+    admin_user_global_sign_out => users::current_user::admin_user_global_sign_out,
+    update_user_attributes => users::self_attributes::update_user_attributes,
+    delete_user_attributes => users::self_attributes::delete_user_attributes,
+    get_user_attribute_verification_code => users::self_attributes::get_user_attribute_verification_code,
+    verify_user_attribute => users::self_attributes::verify_user_attribute,
+    delete_user => users::self_attributes::delete_user,
+    list_user_sessions => users::user_sessions::list_user_sessions,
+    admin_list_user_sessions => users::user_sessions::admin_list_user_sessions,
+    revoke_user_session => users::user_sessions::revoke_user_session,
+    admin_revoke_user_session => users::user_sessions::admin_revoke_user_session,
 });

@@ -109,7 +109,7 @@ impl Fixture {
             temporary_password: Some("Temp-Pass-1".to_string()),
             ..Default::default()
         };
-        crate::users::admin_create_user(&self.svc, &self.ctx, input)
+        crate::users::admin::admin_create_user(&self.svc, &self.ctx, input)
             .await
             .map(|_| ())
     }

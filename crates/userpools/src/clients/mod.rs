@@ -12,9 +12,10 @@ pub(crate) mod settings;
 #[cfg(test)]
 mod tests;
 
+use crate::UserPools;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::stored::{client_not_found, load_client, load_pool, to_json};
-use crate::{UserPools, shared::page_token};
+use crate::shared::{client_secrets, page_token};
 use settings::{ClientContext, settle};
 
 /// Most app clients one pool may have.
@@ -78,7 +79,8 @@ pub(crate) async fn create_user_pool_client(
         .await
         .map_err(errors::store)?;
     if let Some(secret) = &secret
-        && let Err(e) = secrets::store(svc, &input.user_pool_id, &client_id, secret, &[]).await
+        && let Err(e) =
+            client_secrets::store(svc, &input.user_pool_id, &client_id, secret, &[]).await
     {
         // Do not leave a confidential client without its secret.
         let _ = svc
@@ -88,8 +90,8 @@ pub(crate) async fn create_user_pool_client(
         return Err(e);
     }
     // A pool's first client may be one without SRP.
-    if !crate::app_client::client_allows(&client, crate::app_client::Flow::UserSrp) {
-        crate::srp_verifiers::after_client_change(svc, &input.user_pool_id).await?;
+    if !crate::auth::app_client::client_allows(&client, crate::auth::app_client::Flow::UserSrp) {
+        crate::auth::srp_verifiers::after_client_change(svc, &input.user_pool_id).await?;
     }
     client.client_secret = secret;
     Ok(CreateUserPoolClientResponse {
@@ -104,7 +106,8 @@ pub(crate) async fn describe_user_pool_client(
 ) -> Result<DescribeUserPoolClientResponse, Error> {
     load_pool(svc, &input.user_pool_id).await?;
     let (_, mut client) = load_client(svc, &input.user_pool_id, &input.client_id).await?;
-    client.client_secret = secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
+    client.client_secret =
+        client_secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
     Ok(DescribeUserPoolClientResponse {
         user_pool_client: Some(client),
     })
@@ -117,7 +120,7 @@ pub(crate) async fn update_user_pool_client(
 ) -> Result<UpdateUserPoolClientResponse, Error> {
     let (_, pool) = load_pool(svc, &input.user_pool_id).await?;
     let (record, current) = load_client(svc, &input.user_pool_id, &input.client_id).await?;
-    let secret = secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
+    let secret = client_secrets::primary(svc, &input.user_pool_id, &input.client_id).await?;
     let now = svc.now();
     let base = UserPoolClientType {
         user_pool_id: current.user_pool_id,
@@ -145,7 +148,7 @@ pub(crate) async fn update_user_pool_client(
         Err(StoreError::NotFound) => return Err(client_not_found(&input.client_id)),
         other => other.map_err(errors::store)?,
     }
-    crate::srp_verifiers::after_client_change(svc, &input.user_pool_id).await?;
+    crate::auth::srp_verifiers::after_client_change(svc, &input.user_pool_id).await?;
     client.client_secret = secret;
     Ok(UpdateUserPoolClientResponse {
         user_pool_client: Some(client),
@@ -166,7 +169,7 @@ pub(crate) async fn delete_user_pool_client(
         Err(StoreError::NotFound) => return Err(client_not_found(&input.client_id)),
         other => other.map_err(errors::store)?,
     }
-    crate::srp_verifiers::after_client_change(svc, &input.user_pool_id).await
+    crate::auth::srp_verifiers::after_client_change(svc, &input.user_pool_id).await
 }
 
 pub(crate) async fn list_user_pool_clients(

@@ -8,10 +8,10 @@ use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{GroupRecord, StoreError};
 
 use crate::UserPools;
-use crate::list_users::page_limit;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::lookup::pool_user;
 use crate::shared::page_token;
+use crate::shared::page_token::page_limit;
 use crate::shared::stored::load_pool;
 use crate::shared::user_view;
 

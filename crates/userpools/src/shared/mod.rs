@@ -1,4 +1,9 @@
+//! What every family uses: errors, stored records and their lookups, usernames and aliases,
+//! credentials, pagination tokens, the views of a user, attributes and the schema, and the
+//! password policy. Nothing here imports a family.
+
 pub(crate) mod attributes;
+pub(crate) mod client_secrets;
 pub(crate) mod credentials;
 pub(crate) mod errors;
 pub(crate) mod identity;

@@ -44,6 +44,17 @@ pub(crate) fn decode(
         .transpose()
 }
 
+/// Cognito's page size when Limit is absent (or 0).
+pub(crate) const DEFAULT_LIMIT: u32 = 60;
+
+/// A list Limit as the store takes it: absent or 0 means the default.
+pub(crate) fn page_limit(limit: Option<i32>) -> u32 {
+    match limit {
+        Some(n) if n > 0 => n.min(DEFAULT_LIMIT as i32) as u32,
+        _ => DEFAULT_LIMIT,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

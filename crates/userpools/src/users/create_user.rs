@@ -9,7 +9,7 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{AliasKey, StoreError, UserRecord};
 
 use crate::UserPools;
-use crate::notify::{self, invitation_destinations};
+use crate::messages::notify::{self, invitation_destinations};
 use crate::shared::attributes::{Schema, set};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
@@ -101,7 +101,8 @@ pub(crate) async fn admin_create_user(
 
     let (password_hash, srp) = match &password {
         Some(password) => {
-            let (hash, srp) = crate::passwords::secrets(svc, pool_id, &username, password).await?;
+            let (hash, srp) =
+                crate::auth::passwords::secrets(svc, pool_id, &username, password).await?;
             (Some(hash), srp)
         }
         None => (None, None),
@@ -241,7 +242,8 @@ async fn resend(
         invitation_destinations(input.desired_delivery_mediums.as_deref(), &user.attributes)?;
     let now = svc.now();
     let mut credentials = Credentials::from_json(&user.credentials)?;
-    crate::passwords::apply(svc, &mut user, &mut credentials, &password, 0, Some(now)).await?;
+    crate::auth::passwords::apply(svc, &mut user, &mut credentials, &password, 0, Some(now))
+        .await?;
     user.credentials = credentials.to_json()?;
     user.updated_at = now;
     crate::shared::lookup::save_user(svc, &mut user).await?;

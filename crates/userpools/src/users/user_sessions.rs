@@ -8,9 +8,9 @@ use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{RefreshTokenRecord, UserRecord};
 
 use crate::UserPools;
+use crate::auth::tokens::check_access_token;
 use crate::shared::errors;
 use crate::shared::lookup::pool_user;
-use crate::tokens::check_access_token;
 
 /// Cognito's session ids: `tkn` and 25 lowercase letters or digits.
 fn session_id(family_id: &str) -> String {

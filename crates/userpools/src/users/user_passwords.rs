@@ -7,7 +7,7 @@ use cognitod_model::idp::{
 use cognitod_model::{Error, ErrorCode, RequestContext};
 
 use crate::UserPools;
-use crate::notify;
+use crate::messages::notify;
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::lookup::{pool_user, save_user};
 use crate::shared::password_policy;
@@ -39,7 +39,7 @@ pub(crate) async fn admin_set_user_password(
     } else {
         UserStatusType::ForceChangePassword
     };
-    crate::passwords::apply(
+    crate::auth::passwords::apply(
         svc,
         &mut user,
         &mut credentials,

@@ -7,10 +7,10 @@ use cognitod_store::{GroupRecord, UserRecord};
 use serde_json::{Map, Value, json};
 
 use crate::UserPools;
-use crate::app_client::AppClient;
+use crate::auth::app_client::AppClient;
+use crate::auth::signing_keys::pool_keys;
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
-use crate::signing_keys::pool_keys;
 
 /// The scope of tokens issued through the API (not the hosted UI).
 pub(crate) const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
@@ -186,7 +186,7 @@ pub(crate) async fn check_access_token(svc: &UserPools, token: &str) -> Result<A
     }
     // Cached keys spare the hot path a read of the pool; otherwise the pool must exist
     // before keys are read (or made) for it.
-    let keys = match crate::signing_keys::cached_pool_keys(svc, &pool_id) {
+    let keys = match crate::auth::signing_keys::cached_pool_keys(svc, &pool_id) {
         Some(keys) => keys,
         None => {
             if svc

@@ -4,19 +4,19 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 
 use crate::UserPools;
-use crate::app_client;
-use crate::codes::{self, Purpose};
-use crate::notify;
-use crate::passwords;
+use crate::auth::app_client;
+use crate::auth::passwords;
+use crate::auth::sign_in::incorrect_credentials;
+use crate::auth::tokens::check_access_token;
+use crate::messages::codes::{self, Purpose};
+use crate::messages::notify;
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;
 use crate::shared::lookup::{find_user, save_user};
 use crate::shared::password_policy;
 use crate::shared::user_view::status;
-use crate::sign_in::incorrect_credentials;
-use crate::sign_up::simulated_delivery;
-use crate::tokens::check_access_token;
-use crate::user_passwords::RESET_CODE_MILLIS;
+use crate::users::sign_up::simulated_delivery;
+use crate::users::user_passwords::RESET_CODE_MILLIS;
 
 fn combination_not_found() -> Error {
     Error::new(

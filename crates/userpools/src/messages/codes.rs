@@ -8,7 +8,7 @@ use cognitod_model::{Error, ErrorCode};
 use cognitod_store::UserRecord;
 
 use crate::UserPools;
-use crate::notify::Destination;
+use crate::messages::notify::Destination;
 use crate::shared::credentials::CodeDigest;
 use crate::shared::errors;
 

@@ -7,7 +7,7 @@ use cognitod_model::{Error, ErrorCode};
 use cognitod_store::UserRecord;
 
 use crate::user_fixtures::{Fixture, START, attr, attrs, fixture};
-use crate::users::*;
+use crate::users::admin::*;
 
 fn expect_err<T: std::fmt::Debug>(result: Result<T, Error>, code: ErrorCode, message: &str) {
     let err = result.expect_err("the call should fail");

@@ -5,14 +5,14 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::UserRecord;
 
 use crate::UserPools;
-use crate::app_client::{self, AppClient, Flow};
-use crate::challenges::{self, Outcome};
-use crate::passwords;
-use crate::refresh;
+use crate::auth::app_client::{self, AppClient, Flow};
+use crate::auth::challenges::{self, Outcome};
+use crate::auth::passwords;
+use crate::auth::refresh;
+use crate::auth::srp_challenge;
 use crate::shared::errors;
 use crate::shared::lookup::find_user;
 use crate::shared::user_view::status;
-use crate::srp_challenge;
 
 pub(crate) fn incorrect_credentials() -> Error {
     Error::new(
@@ -121,7 +121,7 @@ async fn password_flow(
         return Err(incorrect_credentials());
     }
     passwords::record_success(svc, &user).await?;
-    let user = crate::srp_verifiers::backfill(svc, user, &password).await?;
+    let user = crate::auth::srp_verifiers::backfill(svc, user, &password).await?;
     challenges::after_password(svc, app, user, svc.now()).await
 }
 

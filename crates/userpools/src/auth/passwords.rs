@@ -21,7 +21,7 @@ const FAILURE_MEMORY_MILLIS: i64 = 15 * 60 * 1000;
 async fn on_hashing_pool<T: Send + 'static>(
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Error> {
-    crate::hashing_pool::run(job).await
+    crate::auth::hashing_pool::run(job).await
 }
 
 /// The SRP pool name: the pool id after its region prefix.
@@ -37,7 +37,7 @@ pub(crate) async fn secrets(
     username: &str,
     password: &str,
 ) -> Result<(String, Option<SrpVerifier>), Error> {
-    let with_srp = crate::srp_verifiers::srp_possible(svc, pool_id).await?;
+    let with_srp = crate::auth::srp_verifiers::srp_possible(svc, pool_id).await?;
     let pool_name = srp_pool_name(pool_id).to_string();
     let username = username.to_string();
     let password = password.to_string();

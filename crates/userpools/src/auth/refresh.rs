@@ -8,9 +8,9 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{RefreshTokenRecord, UserRecord};
 
 use crate::UserPools;
-use crate::app_client::{self, AppClient, Flow};
+use crate::auth::app_client::{self, AppClient, Flow};
+use crate::auth::tokens::{self, Grant};
 use crate::shared::errors;
-use crate::tokens::{self, Grant};
 
 fn new_refresh_token() -> String {
     let mut bytes = [0u8; 48];

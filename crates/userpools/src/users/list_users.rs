@@ -5,24 +5,13 @@ use cognitod_model::{Error, RequestContext};
 use cognitod_store::{FilterOp, SearchField, StoreError, UserFilter, UserQuery};
 
 use crate::UserPools;
-use crate::filter::{self, Filter, Op};
 use crate::shared::attributes::Schema;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::identity::{EMAIL, PREFERRED_USERNAME, PoolIdentity};
-use crate::shared::page_token;
+use crate::shared::page_token::{self, page_limit};
 use crate::shared::stored::load_pool;
 use crate::shared::user_view;
-
-/// Cognito's page size when Limit is absent (or 0).
-pub(crate) const DEFAULT_LIMIT: u32 = 60;
-
-/// A list Limit as the store takes it: absent or 0 means the default.
-pub(crate) fn page_limit(limit: Option<i32>) -> u32 {
-    match limit {
-        Some(n) if n > 0 => n.min(DEFAULT_LIMIT as i32) as u32,
-        _ => DEFAULT_LIMIT,
-    }
-}
+use crate::users::filter::{self, Filter, Op};
 
 /// What a parsed filter selects.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,15 +6,15 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::StoreError;
 
 use crate::UserPools;
-use crate::codes::{self, Purpose};
+use crate::auth::tokens::{AccessGrant, check_access_token};
+use crate::messages::codes::{self, Purpose};
 use crate::shared::attributes::{Schema, set};
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;
 use crate::shared::identity::{EMAIL, PHONE, PoolIdentity};
 use crate::shared::lookup::save_user_with_aliases;
 use crate::shared::stored::{load_client, load_pool};
-use crate::tokens::{AccessGrant, check_access_token};
-use crate::users::{ChangedBy, send_verification_code, update_attributes};
+use crate::users::admin::{ChangedBy, send_verification_code, update_attributes};
 
 /// The attributes a user may write through the client that issued the token: the client's
 /// WriteAttributes, or every mutable attribute; never the `_verified` flags.

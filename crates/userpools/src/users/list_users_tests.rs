@@ -3,8 +3,8 @@
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
-use crate::list_users::list_users;
 use crate::user_fixtures::{Fixture, fixture};
+use crate::users::list_users::list_users;
 
 fn request(pool: &str) -> ListUsersRequest {
     ListUsersRequest {
@@ -66,7 +66,7 @@ async fn filters_select_exactly_the_matching_users() {
         user_pool_id: pool.clone(),
         username: "b1".into(),
     };
-    crate::users::admin_disable_user(&f.svc, &f.ctx, disable)
+    crate::users::admin::admin_disable_user(&f.svc, &f.ctx, disable)
         .await
         .unwrap();
 

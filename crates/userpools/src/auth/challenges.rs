@@ -6,18 +6,18 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::UserRecord;
 
 use crate::UserPools;
-use crate::app_client::{self, AppClient};
-use crate::passwords;
-use crate::refresh;
-use crate::session::{self, AuthSession};
+use crate::auth::app_client::{self, AppClient};
+use crate::auth::passwords;
+use crate::auth::refresh;
+use crate::auth::session::{self, AuthSession};
+use crate::auth::sign_in::{check_can_sign_in, check_enabled, required};
+use crate::auth::srp_challenge;
 use crate::shared::attributes::{Schema, set, value_of};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 use crate::shared::lookup::save_user_with_aliases;
 use crate::shared::password_policy;
 use crate::shared::user_view::status;
-use crate::sign_in::{check_can_sign_in, check_enabled, required};
-use crate::srp_challenge;
 
 const NEW_PASSWORD_REQUIRED: &str = "NEW_PASSWORD_REQUIRED";
 const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
 use crate::UserPools;
-use crate::clients::secrets;
+use crate::shared::client_secrets;
 use crate::shared::errors;
 use crate::shared::identity::PoolIdentity;
 use crate::shared::stored::pool_not_found;
@@ -46,10 +46,10 @@ pub(crate) async fn load(svc: &UserPools, client_id: &str) -> Result<AppClient, 
     // The record found by client id is the client's whole record: no second read.
     let client: UserPoolClientType =
         serde_json::from_value(record.config).map_err(errors::internal)?;
-    let opened = secrets::list(svc, &pool_id, client_id)
+    let opened = client_secrets::list(svc, &pool_id, client_id)
         .await?
         .iter()
-        .map(|s| secrets::open(svc, s))
+        .map(|s| client_secrets::open(svc, s))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(AppClient {
         identity: PoolIdentity::of(&pool),
@@ -198,7 +198,7 @@ impl AppClient {
 
     /// The pool-id suffix SRP uses as the pool name.
     pub(crate) fn srp_pool_name(&self) -> &str {
-        crate::passwords::srp_pool_name(&self.pool_id)
+        crate::auth::passwords::srp_pool_name(&self.pool_id)
     }
 
     pub(crate) fn access_token_seconds(&self) -> i64 {

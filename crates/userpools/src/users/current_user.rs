@@ -6,11 +6,11 @@ use cognitod_model::{Error, RequestContext};
 use cognitod_store::UserRecord;
 
 use crate::UserPools;
+use crate::auth::tokens::check_access_token;
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 use crate::shared::lookup::{pool_user, save_user};
 use crate::shared::user_view;
-use crate::tokens::check_access_token;
 
 pub(crate) async fn get_user(
     svc: &UserPools,

@@ -12,14 +12,14 @@ use cognitod_model::Error;
 use cognitod_model::idp::*;
 
 use crate::UserPools;
-use crate::app_client::{AppClient, Flow};
-use crate::challenges::{self, Outcome};
-use crate::passwords;
-use crate::session::{self, AuthSession};
+use crate::auth::app_client::{AppClient, Flow};
+use crate::auth::challenges::{self, Outcome};
+use crate::auth::passwords;
+use crate::auth::session::{self, AuthSession};
+use crate::auth::sign_in::{check_enabled, incorrect_credentials, required, unknown_user};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 use crate::shared::lookup::find_user;
-use crate::sign_in::{check_enabled, incorrect_credentials, required, unknown_user};
 
 const CHALLENGE: &str = "PASSWORD_VERIFIER";
 /// How far a client's TIMESTAMP may be from the server's clock.

@@ -6,7 +6,7 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{StoreError, UserRecord};
 
 use crate::UserPools;
-use crate::notify::{self, Destination};
+use crate::messages::notify::{self, Destination};
 use crate::shared::attributes::{Schema, remove, set, value_of};
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;
@@ -14,8 +14,8 @@ use crate::shared::identity::{EMAIL, PHONE, PoolIdentity};
 use crate::shared::lookup::{pool_user, save_user, save_user_with_aliases, user_not_found};
 use crate::shared::user_view::{self, status};
 
-pub(crate) use crate::create_user::admin_create_user;
-pub(crate) use crate::user_passwords::{admin_reset_user_password, admin_set_user_password};
+pub(crate) use crate::users::create_user::admin_create_user;
+pub(crate) use crate::users::user_passwords::{admin_reset_user_password, admin_set_user_password};
 
 /// Attribute verification codes stay valid for a day.
 const VERIFICATION_CODE_MILLIS: i64 = 24 * 60 * 60 * 1000;
@@ -115,7 +115,7 @@ pub(crate) async fn update_attributes(
         if changed_by == ChangedBy::User {
             // UpdateUserAttributes has no LimitExceededException in its model: past the
             // limit the change is refused as throttled, and nothing is written.
-            crate::codes::count_send(svc, &user.pool_id, &user.username_key)
+            crate::messages::codes::count_send(svc, &user.pool_id, &user.username_key)
                 .await
                 .map_err(|err| match err.code {
                     ErrorCode::LimitExceededException => {
@@ -187,7 +187,7 @@ pub(crate) async fn send_verification_code(
         .ok_or_else(|| {
             errors::invalid_parameter(format!("The user has no {kind} attribute to verify."))
         })?;
-    crate::codes::count_send(svc, &user.pool_id, &user.username_key).await?;
+    crate::messages::codes::count_send(svc, &user.pool_id, &user.username_key).await?;
     let code = cognitod_crypto::random_code(6);
     credentials.set_attribute_code(
         kind,
@@ -253,7 +253,7 @@ async fn set_enabled(
     let (_, _, mut user) = pool_user(svc, pool_id, username).await?;
     if !enabled {
         // As Cognito does: disabling revokes every token, so enabling again revives none.
-        crate::current_user::revoke_all_tokens(svc, &mut user).await?;
+        crate::users::current_user::revoke_all_tokens(svc, &mut user).await?;
     }
     user.enabled = enabled;
     user.updated_at = svc.now();

@@ -6,10 +6,10 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{StoreError, UserRecord};
 
 use crate::UserPools;
-use crate::app_client::{self, AppClient};
-use crate::codes::{self, Purpose};
-use crate::notify::{self, Destination};
-use crate::passwords;
+use crate::auth::app_client::{self, AppClient};
+use crate::auth::passwords;
+use crate::messages::codes::{self, Purpose};
+use crate::messages::notify::{self, Destination};
 use crate::shared::attributes::{Schema, set, value_of};
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;

@@ -4,7 +4,7 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
 use crate::user_fixtures::{START, attr, attrs, fixture};
-use crate::users::{admin_create_user, admin_get_user};
+use crate::users::admin::{admin_create_user, admin_get_user};
 
 fn expect_err<T: std::fmt::Debug>(result: Result<T, Error>, code: ErrorCode, message: &str) {
     let err = result.expect_err("the call should fail");
@@ -446,7 +446,7 @@ async fn resend_resets_the_temporary_password() {
         password: "Perm-Pass-3".into(),
         permanent: Some(true),
     };
-    crate::users::admin_set_user_password(&f.svc, &f.ctx, confirm)
+    crate::users::admin::admin_set_user_password(&f.svc, &f.ctx, confirm)
         .await
         .unwrap();
     expect_err(

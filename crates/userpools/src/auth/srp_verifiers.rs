@@ -10,7 +10,7 @@ use cognitod_model::idp::UserPoolClientType;
 use cognitod_store::UserRecord;
 
 use crate::UserPools;
-use crate::app_client::{Flow, client_allows};
+use crate::auth::app_client::{Flow, client_allows};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 
@@ -73,7 +73,8 @@ pub(crate) async fn backfill(
     if credentials.srp.is_some() || !srp_possible(svc, &user.pool_id).await? {
         return Ok(user);
     }
-    let verifier = crate::passwords::verifier_of(&user.pool_id, &user.username, password).await?;
+    let verifier =
+        crate::auth::passwords::verifier_of(&user.pool_id, &user.username, password).await?;
     credentials.srp = Some(verifier);
     user.credentials = credentials.to_json()?;
     crate::shared::lookup::save_user(svc, &mut user).await?;
