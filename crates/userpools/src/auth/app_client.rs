@@ -198,7 +198,7 @@ impl AppClient {
 
     /// The pool-id suffix SRP uses as the pool name.
     pub(crate) fn srp_pool_name(&self) -> &str {
-        crate::auth::passwords::srp_pool_name(&self.pool_id)
+        crate::shared::identity::srp_pool_name(&self.pool_id)
     }
 
     pub(crate) fn access_token_seconds(&self) -> i64 {

@@ -5,7 +5,9 @@
 
 pub(crate) mod app_client;
 pub(crate) mod challenges;
+pub(crate) mod guards;
 pub(crate) mod hashing_pool;
+pub(crate) mod outcome;
 pub(crate) mod passwords;
 pub(crate) mod refresh;
 pub(crate) mod session;

@@ -24,11 +24,6 @@ async fn on_hashing_pool<T: Send + 'static>(
     crate::auth::hashing_pool::run(job).await
 }
 
-/// The SRP pool name: the pool id after its region prefix.
-pub(crate) fn srp_pool_name(pool_id: &str) -> &str {
-    pool_id.split_once('_').map_or(pool_id, |(_, name)| name)
-}
-
 /// Hash of a new password of `user` (whose username is the SRP user id), and its SRP verifier
 /// when SRP sign-in is possible in the pool.
 pub(crate) async fn secrets(
@@ -38,36 +33,16 @@ pub(crate) async fn secrets(
     password: &str,
 ) -> Result<(String, Option<SrpVerifier>), Error> {
     let with_srp = crate::auth::srp_verifiers::srp_possible(svc, pool_id).await?;
-    let pool_name = srp_pool_name(pool_id).to_string();
+    let pool_name = crate::shared::identity::srp_pool_name(pool_id).to_string();
     let username = username.to_string();
     let password = password.to_string();
     on_hashing_pool(move || {
         let hash = cognitod_crypto::password::hash_password(&password);
-        let srp = with_srp.then(|| srp_verifier(&pool_name, &username, &password));
+        let srp = with_srp
+            .then(|| crate::auth::srp_verifiers::srp_verifier(&pool_name, &username, &password));
         (hash, srp)
     })
     .await
-}
-
-/// The SRP verifier of a password, computed on the hashing pool.
-pub(crate) async fn verifier_of(
-    pool_id: &str,
-    username: &str,
-    password: &str,
-) -> Result<SrpVerifier, Error> {
-    let pool_name = srp_pool_name(pool_id).to_string();
-    let username = username.to_string();
-    let password = password.to_string();
-    on_hashing_pool(move || srp_verifier(&pool_name, &username, &password)).await
-}
-
-fn srp_verifier(pool_name: &str, username: &str, password: &str) -> SrpVerifier {
-    let salt = cognitod_crypto::srp::random_salt();
-    let verifier = cognitod_crypto::srp::verifier(pool_name, username, password, &salt);
-    SrpVerifier {
-        salt: hex::encode(salt),
-        verifier: hex::encode(verifier),
-    }
 }
 
 /// Sets `password` as the user's password: hash, verifier, history and the temporary flag.

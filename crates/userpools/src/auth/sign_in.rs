@@ -1,32 +1,17 @@
 //! InitiateAuth and AdminInitiateAuth: the first step of every auth flow.
 
 use cognitod_model::idp::*;
-use cognitod_model::{Error, ErrorCode, RequestContext};
-use cognitod_store::UserRecord;
+use cognitod_model::{Error, RequestContext};
 
 use crate::UserPools;
 use crate::auth::app_client::{self, AppClient, Flow};
-use crate::auth::challenges::{self, Outcome};
+use crate::auth::guards::{check_enabled, incorrect_credentials, required, unknown_user};
+use crate::auth::outcome::{Outcome, after_password};
 use crate::auth::passwords;
 use crate::auth::refresh;
 use crate::auth::srp_challenge;
 use crate::shared::errors;
 use crate::shared::lookup::find_user;
-use crate::shared::user_view::status;
-
-pub(crate) fn incorrect_credentials() -> Error {
-    Error::new(
-        ErrorCode::NotAuthorizedException,
-        "Incorrect username or password.",
-    )
-}
-
-pub(crate) fn required(params: &AuthParametersType, name: &str) -> Result<String, Error> {
-    params
-        .get(name)
-        .cloned()
-        .ok_or_else(|| errors::invalid_parameter(format!("Missing required parameter {name}")))
-}
 
 pub(crate) async fn initiate_auth(
     svc: &UserPools,
@@ -122,40 +107,5 @@ async fn password_flow(
     }
     passwords::record_success(svc, &user).await?;
     let user = crate::auth::srp_verifiers::backfill(svc, user, &password).await?;
-    challenges::after_password(svc, app, user, svc.now()).await
-}
-
-/// Unknown users: a generic refusal when the client hides users, else UserNotFound.
-pub(crate) fn unknown_user(app: &AppClient) -> Error {
-    if app.hides_users() {
-        incorrect_credentials()
-    } else {
-        Error::new(ErrorCode::UserNotFoundException, "User does not exist.")
-    }
-}
-
-pub(crate) fn check_enabled(user: &UserRecord) -> Result<(), Error> {
-    if user.enabled {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorCode::NotAuthorizedException,
-            "User is disabled.",
-        ))
-    }
-}
-
-/// Statuses that cannot sign in whatever the password.
-pub(crate) fn check_can_sign_in(user: &UserRecord) -> Result<(), Error> {
-    match status(user)? {
-        UserStatusType::Unconfirmed => Err(Error::new(
-            ErrorCode::UserNotConfirmedException,
-            "User is not confirmed.",
-        )),
-        UserStatusType::ResetRequired => Err(Error::new(
-            ErrorCode::PasswordResetRequiredException,
-            "Password reset required for the user",
-        )),
-        _ => Ok(()),
-    }
+    after_password(svc, app, user, svc.now()).await
 }

@@ -13,10 +13,10 @@ use cognitod_model::idp::*;
 
 use crate::UserPools;
 use crate::auth::app_client::{AppClient, Flow};
-use crate::auth::challenges::{self, Outcome};
+use crate::auth::guards::{check_enabled, incorrect_credentials, required, unknown_user};
+use crate::auth::outcome::{Outcome, after_password};
 use crate::auth::passwords;
 use crate::auth::session::{self, AuthSession};
-use crate::auth::sign_in::{check_enabled, incorrect_credentials, required, unknown_user};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 use crate::shared::lookup::find_user;
@@ -186,5 +186,5 @@ pub(crate) async fn answer(
         return Err(incorrect_credentials());
     }
     passwords::record_success(svc, &user).await?;
-    challenges::after_password(svc, app, user, session.auth_time).await
+    after_password(svc, app, user, session.auth_time).await
 }

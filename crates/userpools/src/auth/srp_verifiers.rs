@@ -11,7 +11,7 @@ use cognitod_store::UserRecord;
 
 use crate::UserPools;
 use crate::auth::app_client::{Flow, client_allows};
-use crate::shared::credentials::Credentials;
+use crate::shared::credentials::{Credentials, SrpVerifier};
 use crate::shared::errors;
 
 /// The member of the credentials JSON that holds the verifier.
@@ -73,10 +73,30 @@ pub(crate) async fn backfill(
     if credentials.srp.is_some() || !srp_possible(svc, &user.pool_id).await? {
         return Ok(user);
     }
-    let verifier =
-        crate::auth::passwords::verifier_of(&user.pool_id, &user.username, password).await?;
+    let verifier = verifier_of(&user.pool_id, &user.username, password).await?;
     credentials.srp = Some(verifier);
     user.credentials = credentials.to_json()?;
     crate::shared::lookup::save_user(svc, &mut user).await?;
     Ok(user)
+}
+
+/// The SRP verifier of a password, computed on the hashing pool.
+pub(crate) async fn verifier_of(
+    pool_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<SrpVerifier, Error> {
+    let pool_name = crate::shared::identity::srp_pool_name(pool_id).to_string();
+    let username = username.to_string();
+    let password = password.to_string();
+    crate::auth::hashing_pool::run(move || srp_verifier(&pool_name, &username, &password)).await
+}
+
+pub(crate) fn srp_verifier(pool_name: &str, username: &str, password: &str) -> SrpVerifier {
+    let salt = cognitod_crypto::srp::random_salt();
+    let verifier = cognitod_crypto::srp::verifier(pool_name, username, password, &salt);
+    SrpVerifier {
+        salt: hex::encode(salt),
+        verifier: hex::encode(verifier),
+    }
 }

@@ -150,6 +150,11 @@ impl PoolIdentity {
     }
 }
 
+/// The SRP pool name: the pool id after its region prefix.
+pub(crate) fn srp_pool_name(pool_id: &str) -> &str {
+    pool_id.split_once('_').map_or(pool_id, |(_, name)| name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

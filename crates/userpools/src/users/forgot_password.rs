@@ -5,8 +5,8 @@ use cognitod_model::{Error, ErrorCode, RequestContext};
 
 use crate::UserPools;
 use crate::auth::app_client;
+use crate::auth::guards::incorrect_credentials;
 use crate::auth::passwords;
-use crate::auth::sign_in::incorrect_credentials;
 use crate::auth::tokens::check_access_token;
 use crate::messages::codes::{self, Purpose};
 use crate::messages::notify;
