@@ -11,6 +11,7 @@ mod clients;
 mod groups;
 mod messages;
 mod pools;
+mod service;
 mod shared;
 #[cfg(test)]
 mod user_fixtures;
@@ -30,57 +31,9 @@ pub mod fuzzing {
     }
 }
 
-use std::sync::Arc;
-
-use cognitod_crypto::{Clock, MasterKey};
-use cognitod_messaging::Messenger;
-use cognitod_model::RequestContext;
-use cognitod_store::Store;
-
-/// Server-wide settings the service needs to build identifiers and URLs.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// AWS-style region of this server, e.g. `us-east-1`; pool ids start with it.
-    pub region: String,
-    /// Account id used in ARNs.
-    pub account_id: String,
-    /// Public base URL (issuer prefix), without a trailing slash.
-    pub public_url: String,
-}
-
-/// The cognito-idp service over a store.
-pub struct UserPools {
-    pub(crate) store: Arc<dyn Store>,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) master_key: Arc<MasterKey>,
-    pub(crate) messenger: Arc<Messenger>,
-    pub(crate) settings: Settings,
-    pub(crate) keys: auth::signing_keys::KeyCache,
-}
+pub use service::{Settings, UserPools};
 
 impl UserPools {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        master_key: Arc<MasterKey>,
-        messenger: Arc<Messenger>,
-        settings: Settings,
-    ) -> Self {
-        Self {
-            store,
-            clock,
-            master_key,
-            messenger,
-            settings,
-            keys: Default::default(),
-        }
-    }
-
-    /// Where the service records the messages it sends.
-    pub fn messenger(&self) -> &Arc<Messenger> {
-        &self.messenger
-    }
-
     /// The JWKS document of a pool (`<issuer>/.well-known/jwks.json`); None for no such pool.
     pub async fn jwks(
         &self,
@@ -120,15 +73,11 @@ impl UserPools {
         shared::stored::load_pool(self, pool_id).await?;
         auth::signing_keys::rotate(self, pool_id).await
     }
-
-    pub(crate) fn now(&self) -> i64 {
-        self.clock.now_millis()
-    }
 }
 
 // The operations built, each to the function of its family that serves it; every other
 // operation answers NotImplementedException (the trait's default).
-cognitod_model::implement_cognito_identity_provider!(UserPools, RequestContext, {
+cognitod_model::implement_cognito_identity_provider!(UserPools, cognitod_model::RequestContext, {
     create_user_pool => pools::create_user_pool,
     describe_user_pool => pools::describe_user_pool,
     update_user_pool => pools::update_user_pool,

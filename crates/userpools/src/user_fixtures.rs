@@ -10,7 +10,8 @@ use cognitod_model::{Error, RequestContext, Timestamp};
 use cognitod_store::{OutboxMessage, PoolRecord, Store, UserRecord};
 use cognitod_store_sqlite::SqliteStore;
 
-use crate::{Settings, UserPools};
+use crate::service::Settings;
+use crate::service::UserPools;
 
 pub(crate) const START: i64 = 1_700_000_000_000;
 pub(crate) const REGION: &str = "us-east-1";

@@ -4,7 +4,7 @@
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::client_secrets;
 use crate::shared::errors;
 use crate::shared::identity::PoolIdentity;

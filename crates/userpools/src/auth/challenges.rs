@@ -4,7 +4,6 @@
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 
-use crate::UserPools;
 use crate::auth::app_client::{self, AppClient};
 use crate::auth::guards::{check_enabled, required};
 use crate::auth::outcome::{NEW_PASSWORD_REQUIRED, Outcome};
@@ -12,6 +11,7 @@ use crate::auth::passwords;
 use crate::auth::refresh;
 use crate::auth::session;
 use crate::auth::srp_challenge;
+use crate::service::UserPools;
 use crate::shared::attributes::{Schema, set};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;

@@ -7,6 +7,7 @@ pub(crate) mod app_client;
 pub(crate) mod challenges;
 pub(crate) mod guards;
 pub(crate) mod hashing_pool;
+pub(crate) mod key_cache;
 pub(crate) mod outcome;
 pub(crate) mod passwords;
 pub(crate) mod refresh;

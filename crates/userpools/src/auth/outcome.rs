@@ -5,11 +5,11 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode};
 use cognitod_store::UserRecord;
 
-use crate::UserPools;
 use crate::auth::app_client::AppClient;
 use crate::auth::guards::check_can_sign_in;
 use crate::auth::refresh;
 use crate::auth::session::AuthSession;
+use crate::service::UserPools;
 use crate::shared::attributes::{Schema, value_of};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use cognitod_model::{Error, ErrorCode};
 use cognitod_store::UserRecord;
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::credentials::{Credentials, SrpVerifier};
 use crate::shared::errors;
 

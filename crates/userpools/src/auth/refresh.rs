@@ -7,9 +7,9 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{RefreshTokenRecord, UserRecord};
 
-use crate::UserPools;
 use crate::auth::app_client::{self, AppClient, Flow};
 use crate::auth::tokens::{self, Grant};
+use crate::service::UserPools;
 use crate::shared::errors;
 
 fn new_refresh_token() -> String {

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognitod_model::{Error, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors;
 
 const AAD: &[u8] = b"cognitod:auth-session:v1";

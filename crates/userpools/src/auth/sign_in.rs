@@ -3,13 +3,13 @@
 use cognitod_model::idp::*;
 use cognitod_model::{Error, RequestContext};
 
-use crate::UserPools;
 use crate::auth::app_client::{self, AppClient, Flow};
 use crate::auth::guards::{check_enabled, incorrect_credentials, required, unknown_user};
 use crate::auth::outcome::{Outcome, after_password};
 use crate::auth::passwords;
 use crate::auth::refresh;
 use crate::auth::srp_challenge;
+use crate::service::UserPools;
 use crate::shared::errors;
 use crate::shared::lookup::find_user;
 

@@ -5,8 +5,7 @@
 //! them, retires the active keys but keeps publishing those until every token they signed has
 //! expired, and publishes a fresh next pair. No verifier breaks.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,48 +13,12 @@ use cognitod_crypto::jwt::RsaSigningKey;
 use cognitod_model::Error;
 use cognitod_store::SigningKeyRecord;
 
-use crate::UserPools;
+use crate::auth::key_cache::PoolKeys;
+use crate::service::UserPools;
 use crate::shared::errors;
 
-/// How long a node trusts its cached keys before re-reading them (rotation by another node
-/// shows within this bound).
-const CACHE_MILLIS: i64 = 30_000;
 /// Tokens live at most a day, so a retired key is published one more day.
 const RETIRED_PUBLISH_MILLIS: i64 = 24 * 60 * 60 * 1000;
-
-/// A pool's keys, parsed.
-pub(crate) struct PoolKeys {
-    pub id: RsaSigningKey,
-    pub access: RsaSigningKey,
-    /// Every published public key: active, then next, then retired.
-    pub jwks: Vec<serde_json::Value>,
-}
-
-#[derive(Default)]
-pub(crate) struct KeyCache {
-    entries: Mutex<HashMap<String, (Arc<PoolKeys>, i64)>>,
-    /// Held while a pool's first keys are generated.
-    generating: tokio::sync::Mutex<()>,
-}
-
-impl KeyCache {
-    fn get(&self, pool_id: &str, now: i64) -> Option<Arc<PoolKeys>> {
-        let entries = self.entries.lock().expect("key cache lock");
-        entries
-            .get(pool_id)
-            .filter(|(_, at)| now - at < CACHE_MILLIS)
-            .map(|(keys, _)| keys.clone())
-    }
-
-    fn put(&self, pool_id: &str, keys: Arc<PoolKeys>, now: i64) {
-        let mut entries = self.entries.lock().expect("key cache lock");
-        entries.insert(pool_id.to_string(), (keys, now));
-    }
-
-    pub(crate) fn forget(&self, pool_id: &str) {
-        self.entries.lock().expect("key cache lock").remove(pool_id);
-    }
-}
 
 fn aad(pool_id: &str, kid: &str) -> Vec<u8> {
     format!("signing-key:{pool_id}:{kid}").into_bytes()

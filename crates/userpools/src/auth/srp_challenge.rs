@@ -11,12 +11,12 @@ use cognitod_crypto::srp;
 use cognitod_model::Error;
 use cognitod_model::idp::*;
 
-use crate::UserPools;
 use crate::auth::app_client::{AppClient, Flow};
 use crate::auth::guards::{check_enabled, incorrect_credentials, required, unknown_user};
 use crate::auth::outcome::{Outcome, after_password};
 use crate::auth::passwords;
 use crate::auth::session::{self, AuthSession};
+use crate::service::UserPools;
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 use crate::shared::lookup::find_user;

@@ -9,8 +9,8 @@ use cognitod_model::Error;
 use cognitod_model::idp::UserPoolClientType;
 use cognitod_store::UserRecord;
 
-use crate::UserPools;
 use crate::auth::app_client::{Flow, client_allows};
+use crate::service::UserPools;
 use crate::shared::credentials::{Credentials, SrpVerifier};
 use crate::shared::errors;
 

@@ -6,9 +6,9 @@ use cognitod_model::{Error, ErrorCode};
 use cognitod_store::{GroupRecord, UserRecord};
 use serde_json::{Map, Value, json};
 
-use crate::UserPools;
 use crate::auth::app_client::AppClient;
 use crate::auth::signing_keys::pool_keys;
+use crate::service::UserPools;
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 

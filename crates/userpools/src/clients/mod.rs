@@ -12,7 +12,7 @@ pub(crate) mod settings;
 #[cfg(test)]
 mod tests;
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::stored::{client_not_found, load_client, load_pool, to_json};
 use crate::shared::{client_secrets, page_token};

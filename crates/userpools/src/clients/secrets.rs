@@ -6,7 +6,7 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{ClientSecretRecord, StoreError};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::client_secrets::{MAX_SECRETS, list, store};
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::stored::{load_client, load_pool};

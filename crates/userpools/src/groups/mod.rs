@@ -7,7 +7,7 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{GroupRecord, StoreError};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::lookup::pool_user;
 use crate::shared::page_token;

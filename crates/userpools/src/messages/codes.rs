@@ -7,8 +7,8 @@ use cognitod_model::{Error, ErrorCode};
 
 use cognitod_store::UserRecord;
 
-use crate::UserPools;
 use crate::messages::notify::Destination;
+use crate::service::UserPools;
 use crate::shared::credentials::CodeDigest;
 use crate::shared::errors;
 

@@ -5,7 +5,7 @@ use cognitod_messaging::{Medium, Message, render};
 use cognitod_model::Error;
 use cognitod_model::idp::{DeliveryMediumType, RecoveryOptionNameType, UserPoolType};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::attributes::value_of;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::identity::{EMAIL, PHONE};

@@ -11,9 +11,9 @@ use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::PoolRecord;
 use serde::{Deserialize, Serialize};
 
-use crate::UserPools;
 use crate::pools::settings::EnabledFactors;
 use crate::pools::store::save_pool;
+use crate::service::UserPools;
 use crate::shared::errors::invalid_parameter;
 use crate::shared::stored::{load_pool, to_json};
 

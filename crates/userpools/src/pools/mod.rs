@@ -12,9 +12,10 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, RequestContext, Timestamp};
 use cognitod_store::{PoolRecord, StoreError};
 
+use crate::service::UserPools;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::stored::{load_pool, pool_not_found, to_json};
-use crate::{UserPools, shared::page_token, shared::schema};
+use crate::{shared::page_token, shared::schema};
 use settings::overlay;
 use store::{arn, save_pool};
 

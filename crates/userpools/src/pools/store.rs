@@ -8,7 +8,7 @@ use cognitod_model::Error;
 use cognitod_model::idp::UserPoolType;
 use cognitod_store::{PoolRecord, StoreError};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors;
 use crate::shared::stored::{pool_not_found, to_json};
 

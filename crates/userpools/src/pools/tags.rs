@@ -4,9 +4,9 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::PoolRecord;
 
-use crate::UserPools;
 use crate::pools::settings::MAX_TAGS;
 use crate::pools::store::save_pool;
+use crate::service::UserPools;
 use crate::shared::errors::invalid_parameter;
 use crate::shared::stored::load_pool;
 

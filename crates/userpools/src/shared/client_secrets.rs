@@ -4,7 +4,7 @@
 use cognitod_model::Error;
 use cognitod_store::ClientSecretRecord;
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors;
 
 /// Most secrets one client may hold at a time.

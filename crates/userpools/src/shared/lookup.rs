@@ -5,7 +5,7 @@ use cognitod_model::idp::UserPoolType;
 use cognitod_model::{Error, ErrorCode};
 use cognitod_store::{StoreError, UserRecord};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors;
 use crate::shared::identity::PoolIdentity;
 use crate::shared::stored::load_pool;

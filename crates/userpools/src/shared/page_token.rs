@@ -6,7 +6,7 @@
 use cognitod_crypto::MasterKey;
 use cognitod_model::Error;
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors::invalid_parameter;
 
 const AAD_PREFIX: &str = "cognitod:page-token:v1|";

@@ -9,7 +9,7 @@ use cognitod_model::idp::{UserPoolClientType, UserPoolType};
 use cognitod_model::{Error, ErrorCode};
 use cognitod_store::{ClientRecord, PoolRecord};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::errors;
 
 pub(crate) fn pool_not_found(pool_id: &str) -> Error {

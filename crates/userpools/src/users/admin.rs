@@ -5,8 +5,8 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{StoreError, UserRecord};
 
-use crate::UserPools;
 use crate::messages::notify::{self, Destination};
+use crate::service::UserPools;
 use crate::shared::attributes::{Schema, remove, set, value_of};
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;

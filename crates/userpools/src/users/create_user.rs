@@ -8,8 +8,8 @@ use cognitod_model::idp::{
 use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{AliasKey, StoreError, UserRecord};
 
-use crate::UserPools;
 use crate::messages::notify::{self, invitation_destinations};
+use crate::service::UserPools;
 use crate::shared::attributes::{Schema, set};
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;

@@ -5,8 +5,8 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, RequestContext};
 use cognitod_store::UserRecord;
 
-use crate::UserPools;
 use crate::auth::tokens::check_access_token;
+use crate::service::UserPools;
 use crate::shared::credentials::Credentials;
 use crate::shared::errors;
 use crate::shared::lookup::{pool_user, save_user};

@@ -3,13 +3,13 @@
 use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 
-use crate::UserPools;
 use crate::auth::app_client;
 use crate::auth::guards::incorrect_credentials;
 use crate::auth::passwords;
 use crate::auth::tokens::check_access_token;
 use crate::messages::codes::{self, Purpose};
 use crate::messages::notify;
+use crate::service::UserPools;
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;
 use crate::shared::lookup::{find_user, save_user};

@@ -4,7 +4,7 @@ use cognitod_model::idp::{ListUsersRequest, ListUsersResponse};
 use cognitod_model::{Error, RequestContext};
 use cognitod_store::{FilterOp, SearchField, StoreError, UserFilter, UserQuery};
 
-use crate::UserPools;
+use crate::service::UserPools;
 use crate::shared::attributes::Schema;
 use crate::shared::errors::{self, invalid_parameter};
 use crate::shared::identity::{EMAIL, PREFERRED_USERNAME, PoolIdentity};

@@ -5,9 +5,9 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::StoreError;
 
-use crate::UserPools;
 use crate::auth::tokens::{AccessGrant, check_access_token};
 use crate::messages::codes::{self, Purpose};
+use crate::service::UserPools;
 use crate::shared::attributes::{Schema, set};
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;

@@ -5,11 +5,11 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext};
 use cognitod_store::{StoreError, UserRecord};
 
-use crate::UserPools;
 use crate::auth::app_client::{self, AppClient};
 use crate::auth::passwords;
 use crate::messages::codes::{self, Purpose};
 use crate::messages::notify::{self, Destination};
+use crate::service::UserPools;
 use crate::shared::attributes::{Schema, set, value_of};
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::errors;

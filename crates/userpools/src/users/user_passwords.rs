@@ -6,8 +6,8 @@ use cognitod_model::idp::{
 };
 use cognitod_model::{Error, ErrorCode, RequestContext};
 
-use crate::UserPools;
 use crate::messages::notify;
+use crate::service::UserPools;
 use crate::shared::credentials::{CodeDigest, Credentials};
 use crate::shared::lookup::{pool_user, save_user};
 use crate::shared::password_policy;

@@ -7,8 +7,8 @@ use cognitod_model::idp::*;
 use cognitod_model::{Error, ErrorCode, RequestContext, Timestamp};
 use cognitod_store::{RefreshTokenRecord, UserRecord};
 
-use crate::UserPools;
 use crate::auth::tokens::check_access_token;
+use crate::service::UserPools;
 use crate::shared::errors;
 use crate::shared::lookup::pool_user;
 
