@@ -15,7 +15,7 @@ use crate::shared::errors;
 use crate::shared::lookup::{find_user, save_user};
 use crate::shared::password_policy;
 use crate::shared::user_view::status;
-use crate::users::sign_up::simulated_delivery;
+use crate::users::sign_up::pretend_delivery;
 use crate::users::user_passwords::RESET_CODE_MILLIS;
 
 fn combination_not_found() -> Error {
@@ -34,10 +34,8 @@ pub(crate) async fn forgot_password(
     app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
     let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
         if app.hides_users() {
-            let key = app.identity.username_key(&input.username);
-            codes::count_send(svc, &app.pool_id, &key).await?;
             return Ok(ForgotPasswordResponse {
-                code_delivery_details: Some(simulated_delivery(&input.username)),
+                code_delivery_details: Some(pretend_delivery(svc, &app, &input.username).await?),
             });
         }
         return Err(combination_not_found());

@@ -212,10 +212,8 @@ pub(crate) async fn resend_confirmation_code(
     app.check_secret_hash(&input.username, input.secret_hash.as_deref())?;
     let Some(mut user) = find_user(svc, &app.pool_id, &app.identity, &input.username).await? else {
         if app.hides_users() {
-            let key = app.identity.username_key(&input.username);
-            codes::count_send(svc, &app.pool_id, &key).await?;
             return Ok(ResendConfirmationCodeResponse {
-                code_delivery_details: Some(simulated_delivery(&input.username)),
+                code_delivery_details: Some(pretend_delivery(svc, &app, &input.username).await?),
             });
         }
         return Err(combination_not_found());
@@ -235,8 +233,19 @@ pub(crate) async fn resend_confirmation_code(
     })
 }
 
+/// A code pretended to be sent to a name nobody has, when the client hides users: counted
+/// against the send limit as a real send is, and described as a real delivery would be.
+pub(crate) async fn pretend_delivery(
+    svc: &UserPools,
+    app: &AppClient,
+    username: &str,
+) -> Result<CodeDeliveryDetailsType, Error> {
+    codes::count_send(svc, &app.pool_id, &app.identity.username_key(username)).await?;
+    Ok(simulated_delivery(username))
+}
+
 /// What an unknown user's code delivery looks like when the client hides users.
-pub(crate) fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
+fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
     let address = if username.contains('@') {
         username.to_string()
     } else {
